@@ -132,6 +132,7 @@ func parseSections(doc string, lang bot.Lang, text string, spec docSpec) ([]Sect
 			// heading) is merged.
 			if n := len(out); n > 0 && out[n-1].ID == cur.ID {
 				out[n-1].Text = strings.TrimSpace(out[n-1].Text + "\n\n" + cur.Text)
+				out[n-1].Heading = cur.Heading
 			} else {
 				out = append(out, *cur)
 			}
@@ -140,7 +141,7 @@ func parseSections(doc string, lang bot.Lang, text string, spec docSpec) ([]Sect
 	}
 	start := 0
 	if spec.lead != "" {
-		cur = &Section{Doc: doc, ID: spec.lead, Lang: lang, Heading: strings.TrimSpace(lines[0])}
+		cur = &Section{Doc: doc, ID: spec.lead, Lang: lang, Heading: "Introduction"}
 		start = 1 // the first line is the document title
 	}
 	for _, line := range lines[start:] {

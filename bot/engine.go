@@ -1,0 +1,235 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxMessageBytes is the longest question the engine reads. Longer messages
+// get a polite refusal rather than a truncated, possibly misread, answer.
+const MaxMessageBytes = 4000
+
+// Slots are what a question says beyond its intent.
+type Slots struct {
+	// Platform is the canonical name of a social media platform ("Threads").
+	Platform string `json:"platform,omitempty"`
+	// PlatformReviewed is true for the seven platforms of the notice's A.2.
+	PlatformReviewed bool `json:"platform_reviewed,omitempty"`
+	// NewPlatform is true when the user speaks of an unnamed platform that
+	// is not on the reviewed list.
+	NewPlatform bool `json:"new_platform,omitempty"`
+	// Uses of the information: broadcasting, engaging, account-management,
+	// account-analytics (the four covered uses) or investigations,
+	// fraud-detection, lifestyle-analysis, monitoring, other.
+	Uses []string `json:"uses,omitempty"`
+	// PersonalInfo lists kinds of personal information mentioned; the
+	// standard ones (name, contact, biographical, image, opinions, comments,
+	// ip-address) and others (health, financial, sin, …).
+	PersonalInfo []string `json:"personal_info,omitempty"`
+	// Incident is true when the user describes a privacy breach that has
+	// happened.
+	Incident bool `json:"incident,omitempty"`
+}
+
+// Command is a request about the conversation rather than a question.
+type Command string
+
+// The commands the engine understands in free text.
+const (
+	CmdNone       Command = ""
+	CmdSwitchLang Command = "lang"   // "in French please", "en anglais"
+	CmdForget     Command = "forget" // "forget me", "oublie-moi"
+	CmdHelp       Command = "help"
+)
+
+// Understanding is what the classifier made of a message.
+type Understanding struct {
+	Lang    Lang
+	Command Command
+	// Intent is the classified intent, "" when the engine must abstain.
+	Intent string
+	// Entry is the knowledge entry that answers the intent and slots.
+	Entry      string
+	Slots      Slots
+	Confidence float64
+	// Review is set by the decision logic when the situation, not only the
+	// entry, needs a person (a breach that happened); Category says why.
+	Review   bool
+	Category string
+	// FollowUp is true when the message was read in the light of the
+	// previous one ("what about TikTok?").
+	FollowUp bool
+	// Abstain explains an empty Intent: "out-of-scope", "injection",
+	// "empty".
+	Abstain string
+}
+
+// State is what the engine remembers of a conversation between messages.
+type State struct {
+	Lang    Lang      `json:"lang,omitempty"`
+	Intent  string    `json:"intent,omitempty"`
+	Entry   string    `json:"entry,omitempty"`
+	Slots   Slots     `json:"slots,omitempty"`
+	Updated time.Time `json:"updated"`
+	// Reviewed lists the review topics already raised in this
+	// conversation, so a repeated question does not raise them again.
+	Reviewed []string `json:"reviewed,omitempty"`
+}
+
+// Understander classifies a message in the light of the conversation so far.
+// hint is a language hint (platform locale), "" when unknown.
+type Understander interface {
+	Understand(text string, prev State, hint Lang) Understanding
+}
+
+// Knowledge renders curated answers.
+type Knowledge interface {
+	Answer(entry string, lang Lang, vars map[string]string) (Answer, error)
+}
+
+// ConversationStore keeps conversation state. Implementations must let state
+// expire after ttl and must let a user be forgotten everywhere.
+type ConversationStore interface {
+	// Conversation returns the state for key; ok is false when there is none.
+	Conversation(ctx context.Context, key ConversationKey) (st State, ok bool, err error)
+	SaveConversation(ctx context.Context, key ConversationKey, st State, ttl time.Duration) error
+	// Forget deletes every conversation of the platform-qualified user.
+	Forget(ctx context.Context, platform, user string) error
+}
+
+// Engine answers messages. Its zero value is not usable: set NLU, KB and
+// Store.
+type Engine struct {
+	NLU   Understander
+	KB    Knowledge
+	Store ConversationStore
+	// StateTTL is how long conversation state is kept; default 24 h.
+	StateTTL time.Duration
+	Logger   *slog.Logger
+	// Now returns the current time; defaults to time.Now.
+	Now func() time.Time
+}
+
+// ErrNoState is wrapped into errors from the store; the engine still answers
+// without memory when the store fails.
+var ErrNoState = errors.New("conversation state unavailable")
+
+// Handle answers one message. The Reply is always usable: when the store
+// fails the engine answers without conversation memory and returns the
+// reply together with an error wrapping ErrNoState.
+func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
+	log := e.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := time.Now
+	if e.Now != nil {
+		now = e.Now
+	}
+	ttl := e.StateTTL
+	if ttl <= 0 {
+		ttl = 24 * time.Hour
+	}
+
+	text := strings.ToValidUTF8(m.Text, "\uFFFD")
+	var storeErr error
+	prev, _, err := e.Store.Conversation(ctx, m.Conversation)
+	if err != nil {
+		storeErr = fmt.Errorf("%w: %w", ErrNoState, err)
+		log.WarnContext(ctx, "conversation state unavailable", "err", err)
+		prev = State{}
+	}
+	hint := ParseLang(m.Locale)
+
+	if len(text) > MaxMessageBytes {
+		lang := m.Lang
+		if lang == "" {
+			lang = e.NLU.Understand(truncate(text, 500), prev, hint).Lang
+		}
+		return Reply{Lang: lang, Intent: "too-long", Answer: Text(lang, MsgTooLong), Abstained: true}, storeErr
+	}
+
+	u := e.NLU.Understand(text, prev, hint)
+	lang := u.Lang
+	if m.Lang != "" {
+		lang = m.Lang
+	}
+	if lang == "" {
+		lang = English
+	}
+
+	var reply Reply
+	switch u.Command {
+	case CmdForget:
+		if err := e.Store.Forget(ctx, m.Conversation.Platform, m.Conversation.User); err != nil {
+			return Reply{Lang: lang, Intent: "forget", Answer: Text(lang, MsgForgetFailed)}, fmt.Errorf("forget: %w", err)
+		}
+		return Reply{Lang: lang, Intent: "forget", Answer: Text(lang, MsgForgotten)}, storeErr
+	case CmdHelp:
+		reply = Reply{Lang: lang, Intent: "help", Answer: Text(lang, MsgHelp)}
+		prev.Lang = lang
+	case CmdSwitchLang:
+		if prev.Entry == "" {
+			reply = Reply{Lang: lang, Intent: "lang", Answer: Text(lang, MsgLangSwitched)}
+			prev.Lang = lang
+			break
+		}
+		// Re-render the previous answer in the new language.
+		u = Understanding{Lang: lang, Intent: prev.Intent, Entry: prev.Entry, Slots: prev.Slots, Confidence: 1, FollowUp: true}
+		fallthrough
+	default:
+		if u.Intent == "" || u.Entry == "" {
+			reply = Reply{Lang: lang, Intent: "out-of-scope", Answer: Text(lang, MsgAbstain), Abstained: true, Confidence: u.Confidence}
+			prev.Lang = lang
+			break
+		}
+		a, err := e.KB.Answer(u.Entry, lang, vars(u.Slots))
+		if err != nil {
+			return Reply{}, fmt.Errorf("answer %s: %w", u.Entry, err)
+		}
+		reply = Reply{
+			Lang: lang, Intent: u.Intent, Answer: a.Text, Citations: a.Citations,
+			Confidence: u.Confidence, Entry: a.Entry,
+		}
+		switch {
+		case a.Review:
+			reply.NeedsReview, reply.Category = true, a.Category
+		case u.Review:
+			reply.NeedsReview, reply.Category = true, u.Category
+			reply.Answer += " " + Text(lang, reviewNote(u.Category))
+		}
+		if reply.NeedsReview {
+			reply.ReviewReason = Text(lang, reviewReason(reply.Category))
+		}
+		prev = State{Lang: lang, Intent: u.Intent, Entry: u.Entry, Slots: u.Slots, Reviewed: prev.Reviewed}
+	}
+	prev.Updated = now()
+	if err := e.Store.SaveConversation(ctx, m.Conversation, prev, ttl); err != nil && storeErr == nil {
+		storeErr = fmt.Errorf("%w: %w", ErrNoState, err)
+		log.WarnContext(ctx, "conversation state not saved", "err", err)
+	}
+	return reply, storeErr
+}
+
+func vars(s Slots) map[string]string {
+	if s.Platform == "" {
+		return nil
+	}
+	return map[string]string{"platform": s.Platform}
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

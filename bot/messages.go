@@ -1,0 +1,110 @@
+package bot
+
+// MsgID names one of the engine's own (non-knowledge) messages.
+type MsgID int
+
+// The engine's own messages, each in English and French.
+const (
+	MsgAbstain MsgID = iota
+	MsgHelp
+	MsgTooLong
+	MsgForgotten
+	MsgForgetFailed
+	MsgLangSwitched
+	MsgRateLimited
+	MsgBreachNote
+	MsgReasonUnreviewedPlatform
+	MsgReasonOtherUse
+	MsgReasonSecondaryUse
+	MsgReasonOtherPI
+	MsgReasonBreach
+	MsgReasonRequested
+)
+
+var messages = map[MsgID][2]string{
+	MsgAbstain: {
+		"I can't answer that from the guidance I hold. I can only answer from the Privacy Implementation Notice 2021-01 on official social media accounts, the Public Service Commission's guidance on political activities and social media, and the B.C. guidance on privacy breach notifications. For anything else, please ask your ATIP coordinator.",
+		"Je ne peux pas répondre à cette question à partir des lignes directrices dont je dispose. Je réponds seulement à partir de l’avis de mise en œuvre 2021-01 sur les comptes de médias sociaux officiels, des lignes directrices de la Commission de la fonction publique sur les activités politiques et les médias sociaux, et des lignes directrices de la C.-B. sur les avis d’atteinte à la vie privée. Pour toute autre question, veuillez vous adresser à votre coordonnateur de l’AIPRP.",
+	},
+	MsgHelp: {
+		"Ask me about privacy on official social media accounts: which platforms are already reviewed and when a PIA is needed, the four covered uses, consent (including mailing lists), personal information banks, retention, and secondary uses (Privacy Implementation Notice 2021-01); political activities of public servants on social media (Public Service Commission); and what to do about a privacy breach (B.C. guidance). Every answer cites its source. Say \"in French\" to switch language, \"forget me\" to erase our conversation.",
+		"Posez-moi vos questions sur la protection des renseignements personnels dans les comptes de médias sociaux officiels : les plateformes déjà examinées et quand une ÉFVP est nécessaire, les quatre utilisations prévues, le consentement (y compris pour les listes de diffusion), les fichiers de renseignements personnels, la conservation et les fins secondaires (avis de mise en œuvre 2021-01); les activités politiques des fonctionnaires sur les médias sociaux (Commission de la fonction publique); et que faire en cas d’atteinte à la vie privée (lignes directrices de la C.-B.). Chaque réponse cite sa source. Dites « en anglais » pour changer de langue, « oublie-moi » pour effacer notre conversation.",
+	},
+	MsgTooLong: {
+		"That message is too long for me to read reliably. Please ask your question in a few sentences.",
+		"Ce message est trop long pour que je le lise de façon fiable. Veuillez poser votre question en quelques phrases.",
+	},
+	MsgForgotten: {
+		"Done — I have deleted everything I remembered about our conversations.",
+		"C’est fait — j’ai supprimé tout ce que je gardais de nos conversations.",
+	},
+	MsgForgetFailed: {
+		"Sorry, I could not delete our conversations just now. Please try again in a moment.",
+		"Désolé, je n’ai pas pu supprimer nos conversations pour le moment. Veuillez réessayer dans un instant.",
+	},
+	MsgLangSwitched: {
+		"Okay, I will answer in English.",
+		"D’accord, je vais vous répondre en français.",
+	},
+	MsgRateLimited: {
+		"You are asking questions faster than I can answer them. Please wait a minute and try again.",
+		"Vous posez des questions plus vite que je ne peux y répondre. Veuillez attendre une minute et réessayer.",
+	},
+	MsgBreachNote: {
+		"Because this breach has already happened, have your ATIP coordinator or privacy office assess it now.",
+		"Comme cette atteinte s’est déjà produite, demandez dès maintenant à votre coordonnateur de l’AIPRP ou à votre bureau de la protection de la vie privée de l’évaluer.",
+	},
+	MsgReasonUnreviewedPlatform: {
+		"The platform is not one of the seven already reviewed: a PIA and a legal analysis may be required.",
+		"La plateforme ne fait pas partie des sept déjà examinées : une ÉFVP et une analyse juridique pourraient être nécessaires.",
+	},
+	MsgReasonOtherUse: {
+		"The use is outside the four covered uses: the department must do its own analysis.",
+		"L’utilisation dépasse les quatre utilisations prévues : le ministère doit faire sa propre analyse.",
+	},
+	MsgReasonSecondaryUse: {
+		"A secondary use of personal information must be assessed: consent or a PIA may be required.",
+		"Une utilisation secondaire de renseignements personnels doit être évaluée : un consentement ou une ÉFVP pourraient être nécessaires.",
+	},
+	MsgReasonOtherPI: {
+		"Personal information beyond the standard PIBs may require a department-specific PIB.",
+		"Des renseignements personnels qui dépassent les FRP ordinaires pourraient exiger un FRP propre au ministère.",
+	},
+	MsgReasonBreach: {
+		"A privacy breach has happened: it must be assessed for significant harm and notification.",
+		"Une atteinte à la vie privée s’est produite : il faut évaluer le risque de préjudice important et les avis à donner.",
+	},
+	MsgReasonRequested: {
+		"The user asked for an ATIP coordinator.",
+		"La personne a demandé l’aide d’un coordonnateur de l’AIPRP.",
+	},
+}
+
+// Text returns one of the engine's messages in a language.
+func Text(lang Lang, id MsgID) string {
+	m := messages[id]
+	if lang == French {
+		return m[1]
+	}
+	return m[0]
+}
+
+func reviewNote(category string) MsgID {
+	return MsgBreachNote
+}
+
+func reviewReason(category string) MsgID {
+	switch category {
+	case "unreviewed-platform":
+		return MsgReasonUnreviewedPlatform
+	case "other-use":
+		return MsgReasonOtherUse
+	case "secondary-use":
+		return MsgReasonSecondaryUse
+	case "other-pi":
+		return MsgReasonOtherPI
+	case "breach":
+		return MsgReasonBreach
+	}
+	return MsgReasonRequested
+}

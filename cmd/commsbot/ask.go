@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/commsbot/commsbot/adapters/console"
+	"github.com/commsbot/commsbot/bot"
+)
+
+// answerJSON is one line of `ask --json` / `ask --jsonl` output: the format
+// read by ../shared/eval/score.
+type answerJSON struct {
+	ID string `json:"id,omitempty"`
+	bot.Reply
+	Error string `json:"error,omitempty"`
+}
+
+func langFlag(fs *flag.FlagSet) *string {
+	return fs.String("lang", "", "force the answer language: en or fr")
+}
+
+func parseLangFlag(s string) (bot.Lang, error) {
+	if s == "" {
+		return "", nil
+	}
+	l := bot.ParseLang(s)
+	if l == "" {
+		return "", fmt.Errorf("--lang must be en or fr, not %q", s)
+	}
+	return l, nil
+}
+
+func askCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, logger *slog.Logger) error {
+	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the answer as JSON")
+	jsonl := fs.Bool("jsonl", false, `read {"id","q","conversation"?} JSON lines on stdin, write one JSON answer per line`)
+	langS := langFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	lang, err := parseLangFlag(*langS)
+	if err != nil {
+		return err
+	}
+	eng, err := newEngine(nil, logger)
+	if err != nil {
+		return err
+	}
+	if *jsonl {
+		return askJSONL(ctx, eng, lang, stdin, stdout)
+	}
+	q := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(q) == "" {
+		return errors.New(`ask needs a question: commsbot ask "can we use Threads?"`)
+	}
+	key := bot.ConversationKey{Platform: "cli", User: "local"}
+	r, err := eng.Handle(ctx, bot.Message{Conversation: key, Text: q, Lang: lang})
+	if err != nil && r.Answer == "" {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(answerJSON{Reply: withCitations(r)})
+	}
+	_, err = fmt.Fprint(stdout, console.Format(r))
+	return err
+}
+
+// askJSONL answers one JSON question per line. Lines sharing a
+// "conversation" value are one conversation, in order; other lines share no
+// state. A malformed line gets an error object and processing goes on.
+func askJSONL(ctx context.Context, eng *bot.Engine, lang bot.Lang, stdin io.Reader, stdout io.Writer) error {
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	line := 0
+	for sc.Scan() {
+		line++
+		raw := strings.TrimSpace(sc.Text())
+		if raw == "" {
+			continue
+		}
+		var in struct {
+			ID           string `json:"id"`
+			Q            string `json:"q"`
+			Conversation string `json:"conversation"`
+			Lang         string `json:"lang_hint"`
+		}
+		if err := json.Unmarshal([]byte(raw), &in); err != nil {
+			if err := enc.Encode(answerJSON{ID: fmt.Sprintf("line-%d", line), Error: "malformed JSON: " + err.Error()}); err != nil {
+				return err
+			}
+			continue
+		}
+		key := bot.ConversationKey{Platform: "cli", Channel: "jsonl", User: "local", Thread: fmt.Sprintf("line-%d", line)}
+		if in.Conversation != "" {
+			key.Thread = "conv-" + in.Conversation
+		}
+		r, err := eng.Handle(ctx, bot.Message{Conversation: key, Text: in.Q, Lang: lang, Locale: in.Lang})
+		out := answerJSON{ID: in.ID, Reply: withCitations(r)}
+		if err != nil && r.Answer == "" {
+			out.Error = err.Error()
+		}
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading questions: %w", err)
+	}
+	return nil
+}
+
+// withCitations makes an abstention's citations an empty list, not null.
+func withCitations(r bot.Reply) bot.Reply {
+	if r.Citations == nil {
+		r.Citations = []bot.Citation{}
+	}
+	return r
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/commsbot/commsbot/bot"
+	"github.com/commsbot/commsbot/intents"
+	"github.com/commsbot/commsbot/knowledge"
+)
+
+func kbCmd(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "check" {
+		return errors.New("usage: commsbot kb check")
+	}
+	kb, err := knowledge.Load()
+	if err != nil {
+		return err
+	}
+	if err := checkEntries(kb); err != nil {
+		return err
+	}
+	cover := map[string][]string{}
+	for _, id := range kb.Entries() {
+		e, _ := kb.Entry(id)
+		for _, c := range e.Cites {
+			k := c.Doc + "#" + c.Section
+			if !slices.Contains(cover[k], id) {
+				cover[k] = append(cover[k], id)
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SECTION\tHEADING\tANSWERED BY")
+	missing := 0
+	for _, k := range kb.Sections() {
+		doc, id, _ := strings.Cut(k, "#")
+		s, _ := kb.Section(doc, id, bot.English)
+		by := strings.Join(cover[k], ", ")
+		if by == "" {
+			by = "— (no answer)"
+			missing++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", k, trim(s.Heading, 48), by)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n%d entries, %d sections, %d without an answer. Knowledge base OK.\n", len(kb.Entries()), len(kb.Sections()), missing)
+	return nil
+}
+
+func trim(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func explainCmd(args []string, stdout io.Writer) error {
+	c, err := intents.New()
+	if err != nil {
+		return err
+	}
+	q := strings.Join(args, " ")
+	u := c.Understand(q, bot.State{}, "")
+	fmt.Fprintf(stdout, "lang %s  intent %q  entry %q  confidence %.2f  abstain %q\nslots %+v\n", u.Lang, u.Intent, u.Entry, u.Confidence, u.Abstain, u.Slots)
+	for i, s := range c.Scores(q) {
+		if i >= 6 || s.Score == 0 {
+			break
+		}
+		fmt.Fprintf(stdout, "  %5.2f  %-22s %s\n", s.Score, s.Intent, strings.Join(s.Cues, ", "))
+	}
+	return nil
+}

@@ -1,0 +1,66 @@
+// Command commsbot answers communications staff's privacy questions from
+// curated, cited guidance.
+//
+//	commsbot chat                  talk to the bot in the terminal
+//	commsbot ask "question"        one answer (--json, --jsonl for JSON)
+//	commsbot kb check              validate the knowledge base, show coverage
+//
+// Run "commsbot help" for flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `commsbot — privacy answers for government communications teams
+
+Usage:
+  commsbot chat [--lang en|fr]                 interactive console
+  commsbot ask [--lang en|fr] [--json] "question"
+  commsbot ask --jsonl < questions.jsonl       one JSON answer per input line
+  commsbot kb check                            validate the knowledge base and print coverage
+  commsbot explain "question"                  show how a question is classified
+
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "commsbot:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	switch args[0] {
+	case "chat":
+		return chatCmd(ctx, args[1:], stdin, stdout, stderr, logger)
+	case "ask":
+		return askCmd(ctx, args[1:], stdin, stdout, stderr, logger)
+	case "kb":
+		return kbCmd(args[1:], stdout, stderr)
+	case "explain":
+		return explainCmd(args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

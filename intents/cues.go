@@ -1,0 +1,178 @@
+package intents
+
+import (
+	_ "embed"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed intents.yaml
+var intentsYAML []byte
+
+// cueWord is one word of a cue.
+type cueWord struct {
+	prefix string // folded prefix, for words written with *
+	en, fr string // stems
+	fold   string
+}
+
+func (w cueWord) matches(t token) bool {
+	if w.prefix != "" {
+		return strings.HasPrefix(t.fold, w.prefix)
+	}
+	return t.fold == w.fold || t.en == w.en || t.fr == w.fr
+}
+
+// cue is a phrase (words in order, small gaps allowed) or, when all is
+// true, a set of words that must all occur anywhere.
+type cue struct {
+	src    string
+	words  []cueWord
+	all    bool
+	weight float64
+}
+
+// maxGap is how many words may separate two words of a phrase.
+const maxGap = 2
+
+// match reports whether the cue occurs in the message's words.
+func (c cue) match(toks []token) bool {
+	if c.all {
+		for _, w := range c.words {
+			found := false
+			for _, t := range toks {
+				if w.matches(t) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range toks {
+		if c.words[0].matches(toks[i]) && c.rest(toks, i+1, 1) {
+			return true
+		}
+	}
+	return false
+}
+
+// rest matches words[k:] starting at toks[from:], allowing gaps.
+func (c cue) rest(toks []token, from, k int) bool {
+	if k == len(c.words) {
+		return true
+	}
+	for j := from; j < len(toks) && j <= from+maxGap; j++ {
+		if c.words[k].matches(toks[j]) && c.rest(toks, j+1, k+1) {
+			return true
+		}
+	}
+	return false
+}
+
+// intentDef is an intent and its cues.
+type intentDef struct {
+	name string
+	doc  string
+	cues []cue
+}
+
+type cueFile struct {
+	Docs    map[string][]string `yaml:"docs"`
+	Intents []struct {
+		Name string   `yaml:"name"`
+		Doc  string   `yaml:"doc"`
+		Cues []string `yaml:"cues"`
+	} `yaml:"intents"`
+}
+
+// model is the compiled cue file.
+type model struct {
+	intents []intentDef
+	docs    map[string][]cue
+	// vocab holds every folded cue word, for typo correction.
+	vocab map[string]bool
+}
+
+func loadModel(b []byte) (*model, error) {
+	var f cueFile
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("intents.yaml: %w", err)
+	}
+	m := &model{docs: map[string][]cue{}, vocab: map[string]bool{}}
+	for doc, srcs := range f.Docs {
+		for _, s := range srcs {
+			c, err := m.parseCue(s)
+			if err != nil {
+				return nil, fmt.Errorf("intents.yaml: docs %s: %w", doc, err)
+			}
+			m.docs[doc] = append(m.docs[doc], c)
+		}
+	}
+	seen := map[string]bool{}
+	for _, in := range f.Intents {
+		if seen[in.Name] {
+			return nil, fmt.Errorf("intents.yaml: duplicate intent %q", in.Name)
+		}
+		seen[in.Name] = true
+		if _, ok := f.Docs[in.Doc]; !ok {
+			return nil, fmt.Errorf("intents.yaml: intent %s: unknown doc %q", in.Name, in.Doc)
+		}
+		d := intentDef{name: in.Name, doc: in.Doc}
+		for _, s := range in.Cues {
+			c, err := m.parseCue(s)
+			if err != nil {
+				return nil, fmt.Errorf("intents.yaml: intent %s: %w", in.Name, err)
+			}
+			d.cues = append(d.cues, c)
+		}
+		m.intents = append(m.intents, d)
+	}
+	return m, nil
+}
+
+func (m *model) parseCue(s string) (cue, error) {
+	c := cue{src: s, weight: 1}
+	if i := strings.LastIndexByte(s, '='); i >= 0 {
+		w, err := strconv.ParseFloat(strings.TrimSpace(s[i+1:]), 64)
+		if err != nil || w <= 0 || math.IsInf(w, 0) {
+			return cue{}, fmt.Errorf("cue %q: bad weight", s)
+		}
+		c.weight = w
+		s = s[:i]
+	}
+	var parts []string
+	if strings.Contains(s, "&") {
+		c.all = true
+		parts = strings.Split(s, "&")
+	} else {
+		parts = []string{s}
+	}
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		star := strings.HasSuffix(p, "*")
+		p = strings.TrimSuffix(p, "*")
+		toks := tokenize(p)
+		if len(toks) == 0 {
+			return cue{}, fmt.Errorf("cue %q has no words", c.src)
+		}
+		for i, t := range toks {
+			w := cueWord{en: t.en, fr: t.fr, fold: t.fold}
+			if star && i == len(toks)-1 {
+				w = cueWord{prefix: t.fold}
+			}
+			if len(t.fold) >= 4 {
+				m.vocab[t.fold] = true
+			}
+			c.words = append(c.words, w)
+		}
+	}
+	return c, nil
+}

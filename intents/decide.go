@@ -1,0 +1,110 @@
+package intents
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/commsbot/commsbot/bot"
+)
+
+// entryOf is the knowledge entry for intents whose answer does not depend on
+// slots.
+var entryOf = map[string]string{
+	"pin.effective-date":     "pin-effective-date",
+	"pin.authorities":        "pin-authorities",
+	"pin.application":        "pin-application",
+	"pin.purpose":            "pin-purpose",
+	"pin.background":         "pin-background",
+	"pin.guidelines":         "pin-guidelines",
+	"pin.references":         "pin-references",
+	"pin.enquiries":          "pin-enquiries",
+	"pin.processes":          "prescribed-processes",
+	"pin.platform":           "platforms-reviewed-list",
+	"pin.pia":                "pia-required",
+	"pin.existing":           "existing-accounts",
+	"pin.uses":               "covered-uses",
+	"pin.other-use":          "other-uses",
+	"pin.secondary":          "secondary-use",
+	"pin.consent-collection": "consent-collection",
+	"pin.consent-mailing":    "consent-mailing-list",
+	"pin.pib":                "pib-standard",
+	"pin.retention":          "retention",
+	"psc.applies":            "psc-applies",
+	"psc.rights":             "psc-rights",
+	"psc.deputy":             "psc-deputy-heads",
+	"psc.dos-donts":          "psc-dos-donts",
+	"psc.consider":           "psc-consider",
+	"psc.other-online":       "psc-other-online",
+	"psc.improper":           "psc-improper",
+	"psc.support":            "psc-support",
+	"breach.incident":        "breach-incident",
+	"breach.scope":           "breach-scope",
+	"breach.harm":            "breach-harm",
+	"breach.sensitivity":     "breach-sensitivity",
+	"breach.individuals":     "breach-individuals",
+	"breach.relationships":   "breach-relationships",
+	"breach.containment":     "breach-containment",
+	"breach.timing":          "breach-timing",
+	"breach.notice-method":   "breach-notify-individuals",
+	"breach.verbal":          "breach-verbal",
+	"breach.indirect":        "breach-indirect",
+	"breach.elements":        "breach-elements",
+	"breach.exceptions":      "breach-exceptions",
+	"breach.commissioner":    "breach-commissioner",
+	"breach.help":            "breach-help",
+}
+
+// consistentUseRe matches the consistent uses that A.6 lists for the
+// standard PIBs: moderating, evaluating programs, distribution lists, and
+// transferring questions and complaints within or outside the department.
+var consistentUseRe = regexp.MustCompile(` (moderat|moderer|evaluat|evaluer|evaluation|distribution list|mailing list|liste de diffusion|liste d envoi|newsletter|infolettre|` +
+	`transfer|forward|pass|refer|route|transmettre|transferer|acheminer|follow up|follow-up|faire un suivi|suivi|` +
+	`question|complaint|plainte)`)
+
+// decide applies the notice's decision logic to an intent and its slots,
+// choosing the knowledge entry and whether people must review the case.
+func decide(u bot.Understanding, folded string) bot.Understanding {
+	s := u.Slots
+	otherUse := false
+	for _, use := range s.Uses {
+		if !Covered(use) {
+			otherUse = true
+		}
+	}
+	unreviewed := (s.Platform != "" && !s.PlatformReviewed) || (s.Platform == "" && s.NewPlatform)
+
+	switch u.Intent {
+	case "pin.platform", "pin.pia", "pin.uses", "pin.other-use":
+		switch {
+		// Uses other than the four covered ones (A.5), on any platform.
+		case otherUse || u.Intent == "pin.other-use":
+			u.Entry = "other-uses"
+		// A platform that was not analysed (A.9): a PIA may be required.
+		case unreviewed:
+			u.Entry = "platform-unreviewed"
+		// A reviewed platform used within the covered uses: no PIA (A.9).
+		case s.Platform != "" && u.Intent != "pin.uses":
+			u.Entry = "platform-reviewed"
+		default:
+			u.Entry = entryOf[u.Intent]
+		}
+	case "pin.secondary":
+		u.Entry = "secondary-use"
+		if consistentUseRe.MatchString(folded) {
+			u.Entry = "secondary-use-consistent"
+		}
+	case "pin.pib":
+		u.Entry = "pib-standard"
+		if beyondStandardPI(s.PersonalInfo) {
+			u.Entry = "pib-other-pi"
+		}
+	default:
+		u.Entry = entryOf[u.Intent]
+	}
+	// A breach that happened needs people, whatever part of the breach
+	// guidance answers the question.
+	if s.Incident && strings.HasPrefix(u.Intent, "breach.") {
+		u.Review, u.Category = true, "breach"
+	}
+	return u
+}

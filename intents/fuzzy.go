@@ -1,0 +1,113 @@
+package intents
+
+// fuzzy corrects typos of one edit (insertion, deletion, substitution or
+// transposition) against a vocabulary, using the symmetric-delete method:
+// a word and its misspelling share a one-deletion variant.
+type fuzzy struct {
+	words map[string]bool
+	// dels maps each one-deletion variant of a vocabulary word to the words
+	// it came from.
+	dels map[string][]string
+}
+
+// minFuzzyLen is the shortest word corrected: short words have too many
+// neighbours for a correction to be trustworthy.
+const minFuzzyLen = 6
+
+func newFuzzy(vocab []string) *fuzzy {
+	f := &fuzzy{words: map[string]bool{}, dels: map[string][]string{}}
+	for _, w := range vocab {
+		if f.words[w] {
+			continue
+		}
+		f.words[w] = true
+		if len(w) < minFuzzyLen-1 {
+			continue
+		}
+		for i := range len(w) {
+			d := w[:i] + w[i+1:]
+			f.dels[d] = append(f.dels[d], w)
+		}
+	}
+	return f
+}
+
+// correct returns the vocabulary word w is a one-edit typo of. Words that
+// are in the vocabulary, short, or ambiguous are left alone.
+func (f *fuzzy) correct(w string) (string, bool) {
+	if len(w) < minFuzzyLen || f.words[w] || !ascii(w) {
+		return "", false
+	}
+	var found string
+	consider := func(c string) bool {
+		if c[0] != w[0] {
+			return true // typos seldom touch the first letter; "auteur" is not "tuteur"
+		}
+		if found != "" && found != c {
+			return false // ambiguous
+		}
+		found = c
+		return true
+	}
+	// w has one extra letter: deleting it gives a vocabulary word.
+	for i := range len(w) {
+		d := w[:i] + w[i+1:]
+		if f.words[d] && !consider(d) {
+			return "", false
+		}
+		// Substitution or transposition: both share a deletion.
+		for _, c := range f.dels[d] {
+			if osa(w, c) == 1 && !consider(c) {
+				return "", false
+			}
+		}
+	}
+	// w lacks one letter.
+	for _, c := range f.dels[w] {
+		if !consider(c) {
+			return "", false
+		}
+	}
+	return found, found != ""
+}
+
+func ascii(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// osa is the optimal string alignment distance, capped at 2.
+func osa(a, b string) int {
+	if a == b {
+		return 0
+	}
+	la, lb := len(a), len(b)
+	if la-lb > 1 || lb-la > 1 {
+		return 2
+	}
+	prev2 := make([]int, lb+1)
+	prev := make([]int, lb+1)
+	cur := make([]int, lb+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= la; i++ {
+		cur[0] = i
+		for j := 1; j <= lb; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return min(prev[lb], 2)
+}

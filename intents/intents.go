@@ -1,0 +1,407 @@
+// Package intents turns a chat message into an intent, slots and a language,
+// and decides which curated answer fits, following the decision logic of
+// Privacy Implementation Notice 2021-01 and the B.C. breach guidance.
+//
+// Classification is a transparent weighted-cue model: each intent has cues
+// (words and phrases in English and French, matched on Snowball stems with
+// accents folded and typos corrected) listed in intents.yaml. The decision
+// logic in decide.go then applies the notice's rules to the slots: reviewed
+// platform × covered use needs no PIA; an unreviewed platform, another use,
+// a secondary use or personal information beyond the standard PIBs needs
+// review; so does a breach that has happened.
+package intents
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/commsbot/commsbot/bot"
+)
+
+// Threshold is the confidence below which the classifier abstains. It was
+// tuned on the dev and paraphrase question sets, which include out-of-scope
+// and prompt-injection questions (see intents_test.go).
+const Threshold = 0.42
+
+// Classifier implements bot.Understander.
+type Classifier struct {
+	m     *model
+	fuzzy *fuzzy
+	// Threshold overrides the package Threshold when > 0.
+	Threshold float64
+}
+
+// New compiles the embedded cue file.
+func New() (*Classifier, error) {
+	m, err := loadModel(intentsYAML)
+	if err != nil {
+		return nil, err
+	}
+	words := make([]string, 0, len(m.vocab))
+	for w := range m.vocab {
+		words = append(words, w)
+	}
+	for _, p := range Platforms {
+		for _, a := range p.Aliases {
+			for _, w := range strings.Fields(a) {
+				if len(w) >= 4 {
+					words = append(words, w)
+				}
+			}
+		}
+	}
+	return &Classifier{m: m, fuzzy: newFuzzy(words)}, nil
+}
+
+// Entries lists every knowledge entry the decision logic can choose, so that
+// start-up can check the knowledge base has them all.
+func Entries() []string {
+	var out []string
+	for _, e := range entryOf {
+		out = append(out, e)
+	}
+	out = append(out, "platform-reviewed", "platform-unreviewed", "platforms-reviewed-list", "other-uses",
+		"secondary-use-consistent", "pib-other-pi")
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Scored is one intent's score, for explanations and tests.
+type Scored struct {
+	Intent string
+	Doc    string
+	Score  float64
+	// Cues are the cues that matched.
+	Cues []string
+}
+
+// analysis is everything read off one message.
+type analysis struct {
+	toks     []token // all words, typos corrected
+	words    []token // content words
+	folded   string
+	lang     bot.Lang
+	langSure bool
+	slots    bot.Slots
+	scores   []Scored // sorted, best first
+}
+
+func (c *Classifier) analyse(text string) analysis {
+	toks := tokenize(text)
+	for i := range toks {
+		if fixed, ok := c.fuzzy.correct(toks[i].fold); ok {
+			toks[i].fold, toks[i].lower = fixed, fixed
+			toks[i].en, toks[i].fr = stems(fixed)
+		}
+	}
+	a := analysis{toks: toks, words: content(toks), folded: foldText(toks)}
+	a.lang, a.langSure = detectLang(toks, text)
+	if p, _, ok := findPlatform(toks); ok {
+		a.slots.Platform, a.slots.PlatformReviewed = p.Name, p.Reviewed
+	}
+	a.slots.NewPlatform = newPlatformRe.MatchString(a.folded)
+	a.slots.Uses = findUses(a.folded)
+	a.slots.PersonalInfo = findPI(a.folded)
+	a.slots.Incident = findIncident(a.folded)
+	a.scores = c.score(a)
+	return a
+}
+
+var newPlatformRe = regexp.MustCompile(` (new|other|different|another|unlisted|unreviewed) (social media )?(platform|site|app|network)| (nouvelle|autre) (plateforme|application|appli|reseau)| (not|isn t|is not|n est pas|pas) (on|sur) (the|la) (approved |reviewed )?list`)
+
+// score rates every intent against the message.
+func (c *Classifier) score(a analysis) []Scored {
+	docScore := map[string]float64{}
+	for doc, cues := range c.m.docs {
+		for _, cu := range cues {
+			if cu.match(a.toks) {
+				docScore[doc] += cu.weight
+			}
+		}
+	}
+	out := make([]Scored, 0, len(c.m.intents))
+	for _, in := range c.m.intents {
+		s := 0.0
+		var matched []string
+		for _, cu := range in.cues {
+			if cu.match(a.toks) {
+				s += cu.weight
+				matched = append(matched, cu.src)
+			}
+		}
+		if s > 0 {
+			// Document cues only strengthen an intent that has its own
+			// evidence; they decide between documents, not within one.
+			s += math.Min(docScore[in.doc], 4)
+		}
+		out = append(out, Scored{Intent: in.name, Doc: in.doc, Score: s, Cues: matched})
+	}
+	c.slotBonus(a, out)
+	slices.SortStableFunc(out, func(x, y Scored) int {
+		switch {
+		case x.Score > y.Score:
+			return -1
+		case x.Score < y.Score:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// slotBonus lets slots vote: a named platform points at the platform
+// intent, an uncovered use at A.5, a described breach at the breach
+// guidance.
+func (c *Classifier) slotBonus(a analysis, scores []Scored) {
+	for i := range scores {
+		s := &scores[i]
+		switch s.Intent {
+		case "pin.platform":
+			if a.slots.Platform != "" {
+				s.Score += 2.5
+			}
+			if a.slots.NewPlatform {
+				s.Score += 2
+			}
+		case "pin.other-use":
+			for _, u := range a.slots.Uses {
+				if !Covered(u) {
+					s.Score += 1.5
+					break
+				}
+			}
+		case "breach.incident":
+			if a.slots.Incident {
+				s.Score += 4
+			}
+		}
+		if s.Doc == "bc-breach-notify" && a.slots.Incident && s.Score > 0 {
+			s.Score += 1
+		}
+	}
+}
+
+// confidence maps the best score and its margin over the runner-up to
+// [0,1].
+func confidence(scores []Scored) float64 {
+	if len(scores) == 0 || scores[0].Score <= 0 {
+		return 0
+	}
+	s1 := scores[0].Score
+	s2 := 0.0
+	if len(scores) > 1 {
+		s2 = scores[1].Score
+	}
+	strength := 1 - math.Exp(-s1/3)
+	margin := (s1 - s2) / s1
+	return round2(strength * (0.75 + 0.25*margin))
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// Scores explains a classification: every intent's score for text.
+func (c *Classifier) Scores(text string) []Scored {
+	return c.analyse(text).scores
+}
+
+// Understand implements bot.Understander.
+func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.Understanding {
+	a := c.analyse(text)
+	lang := a.lang
+	if !a.langSure {
+		switch {
+		case hint != "":
+			lang = hint
+		case prev.Lang != "":
+			lang = prev.Lang
+		}
+	}
+	u := bot.Understanding{Lang: lang, Slots: a.slots}
+
+	if strings.TrimSpace(text) == "" || len(a.toks) == 0 {
+		u.Abstain = "empty"
+		u.Command = bot.CmdHelp
+		return u
+	}
+	if cmd, l, ok := command(a); ok {
+		u.Command = cmd
+		if l != "" {
+			u.Lang = l
+		}
+		return u
+	}
+	if injection(a.folded) {
+		u.Abstain = "injection"
+		return u
+	}
+
+	threshold := Threshold
+	if c.Threshold > 0 {
+		threshold = c.Threshold
+	}
+	scores := a.scores
+	blocked := offTopic(a.folded) && !a.slots.Incident
+	if blocked {
+		return abstain(u, "out-of-scope")
+	}
+
+	best := scores[0]
+	u.Confidence = confidence(scores)
+
+	// Follow-ups: "what about TikTok?", "et pour LinkedIn?", "even if it's
+	// just for statistics?" reuse the previous intent with the new slots.
+	if prev.Intent != "" {
+		if in, ok := followUp(a, prev, best, u.Confidence, threshold); ok {
+			u.Intent, u.FollowUp = in, true
+			u.Slots = mergeSlots(prev.Slots, a.slots, in)
+			u.Confidence = math.Max(u.Confidence, 0.6)
+			return decide(u, a.folded)
+		}
+		// A question in the same document as the last answer gets the
+		// benefit of the doubt.
+		prevDoc := docOf(c.m, prev.Intent)
+		if best.Doc != prevDoc && u.Confidence < threshold+0.15 {
+			for _, s := range scores {
+				if s.Doc == prevDoc && s.Score > 0 && s.Score+1.5 >= best.Score {
+					best = s
+					u.Confidence = math.Max(u.Confidence, threshold)
+					break
+				}
+			}
+		}
+		if prev.Slots.Incident && best.Doc == "bc-breach-notify" {
+			u.Slots.Incident = true
+		}
+	}
+	// A described breach is answered from the breach guidance even when
+	// the words also fit another intent ("cc'd our newsletter list").
+	if a.slots.Incident && best.Doc != "bc-breach-notify" {
+		for _, s := range scores {
+			if s.Doc == "bc-breach-notify" && s.Score > 0 {
+				best = s
+				break
+			}
+		}
+	}
+	if u.Confidence < threshold {
+		return abstain(u, "out-of-scope")
+	}
+	u.Intent = best.Intent
+	return decide(u, a.folded)
+}
+
+func abstain(u bot.Understanding, why string) bot.Understanding {
+	u.Intent, u.Entry, u.Abstain = "", "", why
+	return u
+}
+
+func docOf(m *model, intent string) string {
+	for _, in := range m.intents {
+		if in.name == intent {
+			return in.doc
+		}
+	}
+	return ""
+}
+
+var followUpRe = regexp.MustCompile(`^ (what about|how about|and|and what about|and for|and if|what if|even if|even for|also|same for|same question for|same with|ok and|okay and|et|et pour|et si|et avec|et sur|et qu en est il|qu en est il|meme si|meme pour|meme question pour|pareil pour|aussi|ou|or) `)
+
+// platformFamily are intents that take a platform slot.
+var platformFamily = map[string]bool{"pin.platform": true, "pin.pia": true, "pin.uses": true, "pin.other-use": true}
+
+// followUp decides whether a message continues the previous question.
+func followUp(a analysis, prev bot.State, best Scored, conf, threshold float64) (string, bool) {
+	marker := followUpRe.MatchString(a.folded)
+	short := len(a.words) <= 4
+	if !marker && !short {
+		return "", false
+	}
+	// A new platform after a platform question: same question, new slot.
+	if a.slots.Platform != "" && platformFamily[prev.Intent] && (marker || len(a.words) <= 2) {
+		return prev.Intent, true
+	}
+	// A clear new question stands on its own.
+	if best.Score >= 4 && conf >= threshold+0.1 {
+		return "", false
+	}
+	if marker || conf < threshold {
+		return prev.Intent, true
+	}
+	return "", false
+}
+
+// mergeSlots keeps the previous slots where the follow-up says nothing new.
+func mergeSlots(prev, cur bot.Slots, intent string) bot.Slots {
+	out := prev
+	if cur.Platform != "" || cur.NewPlatform {
+		out.Platform, out.PlatformReviewed, out.NewPlatform = cur.Platform, cur.PlatformReviewed, cur.NewPlatform
+	}
+	if len(cur.Uses) > 0 && intent != "pin.retention" {
+		out.Uses = cur.Uses
+	}
+	if len(cur.PersonalInfo) > 0 {
+		out.PersonalInfo = cur.PersonalInfo
+	}
+	out.Incident = prev.Incident || cur.Incident
+	return out
+}
+
+// Commands in free text.
+var (
+	toFrenchRe  = regexp.MustCompile(`^ ((can you |could you )?(please )?(answer |reply |say that |repeat that |write )?(it |that |this )?in french( please)?|en francais( svp| s il vous plait| s il te plait)?( svp)?|french( please)?|francais( svp)?|lang fr|language fr|langue fr|reponds en francais|repondez en francais|peux tu repondre en francais|switch to french) $`)
+	toEnglishRe = regexp.MustCompile(`^ ((can you |could you )?(please )?(answer |reply |say that |repeat that |write )?(it |that |this )?in english( please)?|en anglais( svp| s il vous plait| s il te plait)?( svp)?|english( please)?|anglais( svp)?|lang en|language en|langue en|reponds en anglais|repondez en anglais|peux tu repondre en anglais|switch to english) $`)
+	forgetRe    = regexp.MustCompile(`^ ((please )?forget (me|about me|everything|my data|our conversation|this conversation)( please)?|delete (my data|my conversation|our conversation|everything about me)|oublie(z)? (moi|tout|notre conversation|mes donnees)( svp)?|efface(z)? (mes donnees|notre conversation|tout)( svp)?|forget) $`)
+	helpRe      = regexp.MustCompile(`^ (help|aide|\?|what can you do|what can you answer|what do you know|que peux tu faire|que sais tu faire|qu est ce que tu peux faire|menu|start|hi|hello|bonjour|salut|allo|hey) $`)
+)
+
+func command(a analysis) (bot.Command, bot.Lang, bool) {
+	switch {
+	case toFrenchRe.MatchString(a.folded):
+		return bot.CmdSwitchLang, bot.French, true
+	case toEnglishRe.MatchString(a.folded):
+		return bot.CmdSwitchLang, bot.English, true
+	case forgetRe.MatchString(a.folded):
+		return bot.CmdForget, "", true
+	case helpRe.MatchString(a.folded):
+		return bot.CmdHelp, "", true
+	}
+	return bot.CmdNone, "", false
+}
+
+// injection spots attempts to change the bot's instructions or extract
+// them. Such messages get the abstention, never an answer.
+var injectionRe = regexp.MustCompile(strings.Join([]string{
+	` (ignore|disregard|forget|override|bypass) (all |any |the |your |my |previous |prior |above |earlier |these |those )*(instructions|rules|prompt|prompts|guidelines|guardrails|directives|constraints|programming)`,
+	` (system|hidden|initial|original) (prompt|message|instructions)`,
+	` (print|show|reveal|repeat|display|output|tell me|give me|leak) (me )?(your|the) (prompt|instructions|rules|configuration|system)`,
+	` you are now `, ` act as `, ` pretend (to be|you are|that) `, ` jailbreak`, ` dan mode`, ` developer mode`, ` do anything now`,
+	` roleplay`, ` role play`, ` from now on you`,
+	` (ignore|ignorez|oublie|oubliez) (toutes |tes |vos |les |tous |ces )*(instructions|regles|consignes|directives)`,
+	` (repete|repetez|affiche|affichez|montre|montrez|revele|revelez|donne moi) (moi )?(tes|vos|les) (instructions|consignes|regles|prompt)`,
+	` (prompt|instructions) (systeme|initiales|cachees)`, ` tu es maintenant`, ` fais semblant`, ` joue le role`,
+	` (say|dis|dites|write|ecris) (that |que )?(consent|le consentement) (is|n est)`,
+}, "|"))
+
+func injection(folded string) bool { return injectionRe.MatchString(folded) }
+
+// offTopicRe lists subjects near commsbot's domain that the sources do not
+// cover, so that a platform or policy word in such a question does not
+// pull in an unrelated answer.
+var offTopicRe = regexp.MustCompile(strings.Join([]string{
+	` copyright`, ` droit(s)? d auteur`, ` creative commons`, ` licen[cs]e (for|to use|pour)`, ` trademark`, ` marque de commerce`,
+	` (buy|buying|purchase|boost|boosting|paid|sponsored) (ad|ads|advertising|posts?|campaign)`, ` advertis`, ` publicite`, ` ad budget`,
+	` (translate|translated|translation|traduire|traduit|traduits|traduction|official languages|langues officielles)`,
+	` (alt text|accessib|texte de remplacement|sous titr|caption)`,
+	` (write|draft|compose|create|redige|rediger|ecrire|ecris|ecrivez|compose) (me )?(a|an|un|une|the|le|la|our|notre)? ?(tweet|post|caption|message|thread|publication|gazouillis|slogan|press release|communique|email|speech|discours|joke|blague|poem|poeme)`,
+	` (joke|blague|poem|poeme|recipe|recette|weather|meteo|temps fera|lunch|diner|restaurant|horoscope|sports score)`,
+	` (run|running|stand|standing) (as|for) (a )?(candidate|office|election|nomination)`, ` (se presenter|me presenter|presenter) (comme|aux|a l election|aux elections)`,
+	` seek (the )?nomination`, ` candidacy`, ` candidature`, ` leave without pay`, ` conge sans solde`, ` keep my job`, ` garder mon emploi`,
+	` (best|optimal|meilleur|meilleure|meilleurs) (time|times|moment|heure|heures) (to post|pour publier)`, ` (grow|gain|more|increase|augmenter) (our )?(followers|abonnes)`,
+	` (hashtag|mot clic|mots clics)`, ` algorithm`, ` seo `, ` (password|mot de passe|wifi|printer|imprimante|outlook|excel|laptop won t|vpn|crash)`,
+	` (gdpr|pipeda|lprpde|hipaa|ccpa)`, ` (how much is|combien font|calculate|calcule) `, ` [0-9]+ (times|fois|plus|minus|moins) [0-9]+`,
+	` (salary|salaire|pay raise|promotion|overtime|heures supplementaires|vacation leave|conges annuels|pension|retraite)`,
+}, "|"))
+
+func offTopic(folded string) bool { return offTopicRe.MatchString(folded) }

@@ -1,0 +1,70 @@
+package intents
+
+import (
+	"strings"
+
+	"github.com/commsbot/commsbot/bot"
+)
+
+// Function words that are frequent in one language and rare in the other
+// (folded). Words shared by both ("a", "on", "page") are left out.
+var (
+	frWords = set(`le la les des du est et pour une un vous que qui dans ne pas sur au aux ce cette ces
+il elle ils sont etre avez avons doit doivent faut ou si lorsque avec votre vos nous notre nos
+peut peux pouvons pouvez quoi quel quelle quels quelles comment pourquoi mon ma mes leur leurs
+faire fait ca cela je tu moi aussi mais tous toutes avoir chez sans deja tres oui merci bonjour
+quand depuis selon entre apres avant dois faudrait devrait pourrait aviser compte comptes
+renseignements personnels atteinte liste plateforme utiliser publier courriel
+combien font fois demain aujourd hui quelle temps fera ici lui eux ceux celle celui voici voila parce toujours jamais rien
+quelqu chose beaucoup peu trop moins mieux faut-il est-ce c'est qu'on d'un d'une l'avis`)
+	enWords = set(`the and is to of for you an in not be are with your we it this that must should
+can if or when do does has have what who how which my our they their about from will would could
+there any need was were been by at as just what's whats ok yes no please thanks hi hello
+account accounts personal information breach list platform use post email people get still`)
+)
+
+// detectLang guesses the language of a message. sure is false when the text
+// gives no evidence either way (a platform name alone, "ok?"), so that the
+// caller can fall back to a hint or the conversation's language.
+func detectLang(toks []token, raw string) (lang bot.Lang, sure bool) {
+	var fr, en float64
+	for _, t := range toks {
+		if frWords[t.fold] {
+			fr++
+		}
+		if enWords[t.fold] {
+			en++
+		}
+		if t.fold != t.lower { // accented letters
+			fr += 0.5
+		}
+	}
+	// Elisions: l', d', qu', j', n', s', c'.
+	low := strings.ToLower(raw)
+	for _, e := range []string{"l'", "d'", "qu'", "j'", "n'", "s'", "c'", "l’", "d’", "qu’", "j’", "n’", "s’", "c’"} {
+		fr += 0.5 * float64(countWordPrefix(low, e))
+	}
+	switch {
+	case fr > en:
+		return bot.French, true
+	case en > fr:
+		return bot.English, true
+	}
+	return bot.English, false
+}
+
+// countWordPrefix counts occurrences of p at the start of a word.
+func countWordPrefix(s, p string) int {
+	n := 0
+	for i := 0; ; {
+		j := strings.Index(s[i:], p)
+		if j < 0 {
+			return n
+		}
+		at := i + j
+		if at == 0 || s[at-1] == ' ' || s[at-1] == '(' || s[at-1] == '"' {
+			n++
+		}
+		i = at + len(p)
+	}
+}

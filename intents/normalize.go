@@ -1,0 +1,139 @@
+package intents
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/french"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// token is one word of a message.
+type token struct {
+	// orig is the word as typed (case kept), for case-sensitive aliases
+	// such as "X".
+	orig string
+	// lower is lower-cased with accents kept; fold has accents removed.
+	lower, fold string
+	// en and fr are the word's Snowball stems, accent-folded.
+	en, fr string
+}
+
+// slang expands chat abbreviations and common misspellings, keyed by the
+// folded word. Typos beyond these are corrected against the cue vocabulary
+// (see fuzzy).
+var slang = map[string]string{
+	"r": "are", "u": "you", "ur": "your", "ppl": "people", "pls": "please", "plz": "please",
+	"govt": "government", "gov": "government", "dept": "department", "depts": "departments",
+	"b4": "before", "abt": "about", "acct": "account", "accts": "accounts", "msg": "message",
+	"pic": "photo", "pics": "photos", "stats": "statistics", "thru": "through", "tho": "though",
+	"info": "information", "infos": "informations", "w": "with", "wrt": "about", "k": "ok",
+	"pourquoi": "pourquoi", "qqn": "quelqu", "qqch": "quelque", "pcq": "parce", "ds": "dans",
+	"bcp": "beaucoup", "tjs": "toujours", "stp": "svp", "insta": "instagram", "fb": "facebook",
+	"ig": "instagram", "yt": "youtube", "ln": "linkedin", "dm": "deputy", "mins": "minutes",
+	"rgpd": "gdpr", "e-mail": "email", "emails": "email", "mail": "email",
+	"efvp": "pia", "frp": "pib", "pou": "psu", "aiprp": "atip", "cci": "bcc",
+}
+
+var folder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// fold removes accents: "évaluation" → "evaluation".
+func fold(s string) string {
+	out, _, err := transform.String(folder, s)
+	if err != nil {
+		return s
+	}
+	return out
+}
+
+// tokenize splits a message into words. Apostrophes split elisions ("l'avis"
+// → "l", "avis"); everything that is not a letter or digit separates words.
+func tokenize(text string) []token {
+	var toks []token
+	start := -1
+	flush := func(end int) {
+		if start < 0 {
+			return
+		}
+		w := text[start:end]
+		start = -1
+		lower := strings.ToLower(w)
+		f := fold(lower)
+		if s, ok := slang[f]; ok {
+			f = s
+			lower = s
+		}
+		toks = append(toks, token{orig: w, lower: lower, fold: f})
+	}
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+	}
+	flush(len(text))
+	for i := range toks {
+		toks[i].en, toks[i].fr = stems(toks[i].lower)
+	}
+	return toks
+}
+
+// stems returns the English and French stems of a lower-case word, with
+// accents folded so that "évaluer" and "evaluer" stem alike.
+func stems(lower string) (en, fr string) {
+	if len(lower) <= 2 {
+		f := fold(lower)
+		return f, f
+	}
+	return fold(english.Stem(lower, true)), fold(french.Stem(lower, true))
+}
+
+// stopwords are dropped before cues are matched, in both languages (folded).
+var stopwords = set(`a an the and or of to in on at by for from with as is are be been was were am
+it its this that these those there here i me my we us our you your they them their he she his her
+do does did doing have has had having can could would will shall may might must should
+what which whom whose how when where why just so too very also then than some any all each
+into about over under up down out off again further once if but because until while
+le la les l un une des du de d et ou est sont etre a au aux ce cet cette ces c ca cela
+je j tu il elle on nous vous ils elles me m te t se s lui leur leurs mon ma mes ton ta tes son sa ses
+notre nos votre vos y en ne n pas plus que qu qui quoi dont par sur sous dans avec sans pour
+si mais donc car ni ai as avons avez ont suis es sommes etes fait faire peut peux pouvons pouvez
+doit doivent dois devons devez aussi tres bien deja encore alors comme quand
+please svp ok okay hi hello bonjour merci thanks thank`)
+
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+// content drops stopwords.
+func content(toks []token) []token {
+	out := make([]token, 0, len(toks))
+	for _, t := range toks {
+		if !stopwords[t.fold] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// foldText lower-cases and folds a whole message, keeping single spaces
+// between words, for phrase patterns.
+func foldText(toks []token) string {
+	var b strings.Builder
+	b.WriteByte(' ')
+	for _, t := range toks {
+		b.WriteString(t.fold)
+		b.WriteByte(' ')
+	}
+	return b.String()
+}

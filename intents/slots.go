@@ -1,0 +1,262 @@
+package intents
+
+import (
+	"slices"
+	"strings"
+)
+
+// Platform is a social media platform commsbot knows by name.
+type Platform struct {
+	Name string
+	// Reviewed is true for the seven platforms listed in A.2 of the notice.
+	Reviewed bool
+	// Aliases are folded, lower-case word sequences.
+	Aliases []string
+}
+
+// Platforms are the platforms recognised in questions. The first seven are
+// the notice's reviewed platforms (A.2); every other one is unreviewed.
+var Platforms = []Platform{
+	{"Facebook", true, []string{"facebook", "face book", "facebook live", "fbook", "meta facebook"}},
+	{"Flickr", true, []string{"flickr", "flicker", "flikr"}},
+	{"Instagram", true, []string{"instagram", "instagramme", "instragram", "instagam"}},
+	{"LinkedIn", true, []string{"linkedin", "linked in", "linkdin", "linkedln"}},
+	{"Pinterest", true, []string{"pinterest", "pintrest"}},
+	{"Twitter", true, []string{"twitter", "x", "x com", "tweeter", "twiter"}},
+	{"YouTube", true, []string{"youtube", "you tube", "utube"}},
+	{"Threads", false, []string{"threads", "meta threads"}},
+	{"TikTok", false, []string{"tiktok", "tik tok", "tic toc", "ticktock"}},
+	{"Bluesky", false, []string{"bluesky", "blue sky", "bsky"}},
+	{"Mastodon", false, []string{"mastodon", "mastodonte"}},
+	{"Reddit", false, []string{"reddit", "subreddit"}},
+	{"Snapchat", false, []string{"snapchat", "snap chat"}},
+	{"WhatsApp", false, []string{"whatsapp", "whats app", "what s app"}},
+	{"Telegram", false, []string{"telegram"}},
+	{"Twitch", false, []string{"twitch"}},
+	{"WeChat", false, []string{"wechat", "we chat", "weixin"}},
+	{"Tumblr", false, []string{"tumblr"}},
+	{"Discord", false, []string{"discord"}},
+	{"Vimeo", false, []string{"vimeo"}},
+	{"Signal", false, []string{"signal app"}},
+	{"Weibo", false, []string{"weibo"}},
+	{"Medium", false, []string{"medium com"}},
+	{"Substack", false, []string{"substack"}},
+	{"Spotify", false, []string{"spotify"}},
+	{"SoundCloud", false, []string{"soundcloud"}},
+	{"Dailymotion", false, []string{"dailymotion"}},
+	{"Rumble", false, []string{"rumble"}},
+	{"Truth Social", false, []string{"truth social"}},
+	{"Nextdoor", false, []string{"nextdoor"}},
+	{"Quora", false, []string{"quora"}},
+	{"Clubhouse", false, []string{"clubhouse"}},
+	{"BeReal", false, []string{"bereal", "be real"}},
+	{"Viber", false, []string{"viber"}},
+	{"LINE", false, []string{"line app"}},
+	{"Kick", false, []string{"kick com"}},
+	{"Patreon", false, []string{"patreon"}},
+	{"Lemon8", false, []string{"lemon8"}},
+	{"Xiaohongshu (RedNote)", false, []string{"rednote", "xiaohongshu"}},
+	{"Messenger", false, []string{"messenger"}},
+	{"Pixelfed", false, []string{"pixelfed"}},
+}
+
+// LookupPlatform finds a platform by one of its names.
+func LookupPlatform(name string) (Platform, bool) {
+	toks := tokenize(name)
+	if p, _, ok := findPlatform(toks); ok {
+		return p, true
+	}
+	return Platform{}, false
+}
+
+// findPlatform returns the first platform named in the message. "X" is
+// taken for Twitter only when typed as a capital or after a word such as
+// "on"/"sur", so that "x" in other senses is not misread.
+func findPlatform(toks []token) (Platform, int, bool) {
+	for i := range toks {
+		for _, p := range Platforms {
+			for _, a := range p.Aliases {
+				words := strings.Fields(a)
+				if i+len(words) > len(toks) {
+					continue
+				}
+				match := true
+				for j, w := range words {
+					if toks[i+j].fold != w {
+						match = false
+						break
+					}
+				}
+				if !match {
+					continue
+				}
+				if a == "x" && !isPlatformX(toks, i) {
+					continue
+				}
+				return p, i, true
+			}
+		}
+	}
+	return Platform{}, -1, false
+}
+
+func isPlatformX(toks []token, i int) bool {
+	if toks[i].orig == "X" {
+		return true
+	}
+	if i > 0 {
+		switch toks[i-1].fold {
+		case "on", "sur", "use", "using", "utiliser", "account", "compte", "via", "to":
+			return true
+		}
+	}
+	return false
+}
+
+// The uses of the information, as in A.4 and A.5.
+const (
+	UseBroadcasting   = "broadcasting"
+	UseEngaging       = "engaging"
+	UseManagement     = "account-management"
+	UseAnalytics      = "account-analytics"
+	UseInvestigations = "investigations"
+	UseFraud          = "fraud-detection"
+	UseLifestyle      = "lifestyle-analysis"
+	UseMonitoring     = "monitoring"
+)
+
+// Covered reports whether a use is one of the four the notice pre-analysed.
+func Covered(use string) bool {
+	switch use {
+	case UseBroadcasting, UseEngaging, UseManagement, UseAnalytics:
+		return true
+	}
+	return false
+}
+
+// useCues map folded word prefixes or phrases to uses. A cue ending in a
+// space matches a whole word; otherwise it matches a word's beginning.
+var useCues = []struct {
+	use  string
+	cues []string
+}{
+	{UseInvestigations, []string{"investigat", "enquet", "evidence ", "preuve", "enforcement", "compliance case", "law enforcement", "police"}},
+	{UseFraud, []string{"fraud", "fraude", "fraudul", "benefit cheat", "abus des prestations"}},
+	{UseLifestyle, []string{"lifestyle", "mode de vie", "habitudes de vie"}},
+	{UseMonitoring, []string{"monitor individ", "monitor people", "monitor user", "monitor citizen", "monitor employee", "monitor staff",
+		"surveil", "screen applicant", "screen candidate", "screen job", "screening", "background check", "verifier les antecedents",
+		"online behaviour", "online behavior", "comportement en ligne", "profil", "track people", "track individ", "track user", "suivre les gens",
+		"vet applicant", "vetting", "watch list", "spy", "espionn", "eligibility", "admissibilite", "determine benefit"}},
+	{UseManagement, []string{"block", "bloqu", "ban ", "bannir", "moderat", "modere", "moderer", "remove comment", "delete comment", "hide comment",
+		"supprim", "masquer", "retirer des commentaires", "troll", "hateful", "haineu", "spam", "commenting standard", "mute "}},
+	{UseEngaging, []string{"respond", "reply", "replies", "answer question", "answer their", "repondre", "reponse", "dialogue", "discussion", "engag",
+		"interact", "echang", "conversation with"}},
+	{UseAnalytics, []string{"analytic", "analytique", "statistic", "statistique", "metric", "mesure", "measure", "engagement rate", "audience",
+		"insight", "reach ", "portee"}},
+	{UseBroadcasting, []string{"broadcast", "dissemin", "announce", "annonc", "publish", "publier", "post ", "posting", "share information",
+		"diffuser", "redirect", "rediriger", "direct users", "link to", "lien vers", "promot", "stream", "video", "photo"}},
+}
+
+// findUses lists the uses a message mentions, in useCues order.
+func findUses(folded string) []string {
+	var uses []string
+	for _, u := range useCues {
+		for _, c := range u.cues {
+			if containsCue(folded, c) {
+				uses = append(uses, u.use)
+				break
+			}
+		}
+	}
+	return uses
+}
+
+// containsCue matches c at a word start in folded (which has a space
+// before and after every word).
+func containsCue(folded, c string) bool {
+	return strings.Contains(folded, " "+c)
+}
+
+// Kinds of personal information. The first seven are what the standard
+// PIBs list (A.10); the others go beyond them.
+var standardPI = []string{"name", "contact", "biographical", "image", "opinions", "comments", "ip-address"}
+
+var piCues = []struct {
+	kind string
+	cues []string
+}{
+	{"name", []string{"name ", "names ", "nom ", "noms ", "username", "nom d utilisateur"}},
+	{"contact", []string{"email", "courriel", "phone number", "telephone", "numero de telephone", "address", "adresse", "contact information", "coordonnees"}},
+	{"biographical", []string{"biograph"}},
+	{"image", []string{"photo", "image", "picture", "selfie"}},
+	{"opinions", []string{"opinion"}},
+	{"comments", []string{"comment"}},
+	{"ip-address", []string{"ip address", "ip addresses", "adresse ip", "adresses ip"}},
+	{"health", []string{"health", "sante", "medical", "medic", "disabilit", "handicap", "mental"}},
+	{"financial", []string{"income", "revenu", "salary", "salaire", "financial", "financier", "financiere", "bank", "banc", "credit card", "carte de credit"}},
+	{"household", []string{"household", "menage", "family size", "taille de la famille", "marital", "etat civil", "dependants", "personnes a charge"}},
+	{"sin", []string{"sin ", "social insurance", "assurance sociale", "nas "}},
+	{"identity", []string{"ethnic", "race ", "racial", "religio", "sexual orientation", "orientation sexuelle", "gender identity", "identite de genre",
+		"indigenous", "autochtone", "immigration status", "statut d immigr", "citizenship", "citoyennete"}},
+	{"location", []string{"geolocat", "location data", "gps", "localisation", "home address", "adresse domicile"}},
+	{"birthdate", []string{"birth date", "date of birth", "birthdate", "date de naissance", "age "}},
+	{"biometric", []string{"biometric", "biometrique", "fingerprint", "empreinte", "facial recognition", "reconnaissance faciale"}},
+	{"criminal", []string{"criminal", "criminel", "judiciaire"}},
+}
+
+// findPI lists the kinds of personal information a message mentions.
+func findPI(folded string) []string {
+	var kinds []string
+	for _, k := range piCues {
+		for _, c := range k.cues {
+			if containsCue(folded, c) {
+				kinds = append(kinds, k.kind)
+				break
+			}
+		}
+	}
+	return kinds
+}
+
+// beyondStandardPI reports whether kinds include personal information the
+// standard PIBs do not list.
+func beyondStandardPI(kinds []string) bool {
+	for _, k := range kinds {
+		if !slices.Contains(standardPI, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// incidentCues describe a privacy breach that has happened (folded phrase
+// starts). Questions about breaches in general ("how fast must we notify
+// after a breach?") do not match.
+var incidentCues = []string{
+	"leaked", "leak ", "was lost", "were lost", "got lost", "lost a ", "lost an ", "lost the ", "lost our", "lost his", "lost her", "lost their",
+	"was stolen", "were stolen", "got stolen", "stole ", "been stolen", "broken into", "break in",
+	"was hacked", "were hacked", "got hacked", "been hacked", "hacked ", "ransomware", "phishing",
+	"misdirected", "misaddressed", "wrong address", "wrong person", "wrong recipient", "wrong email", "wrong people", "wrong client",
+	"by mistake", "by accident", "accidentally", "inadvertently", "mistakenly", "in error",
+	"cc d", "cc ed", "ccd ", "instead of bcc", "in cc", "reply all", "reply-all",
+	"got posted",
+	"we lost", "we had a breach", "we have had a breach",
+	"there was a breach", "there has been a breach", "has been breached", "was breached", "were breached", "data breach at", "breach happened",
+	"breach occurred", "our breach", "leaked file", "theft of", "lost usb", "lost laptop", "lost phone",
+	"went to the wrong", "sent to the wrong", "emailed the wrong", "came back undelivered", "returned undelivered", "bounced",
+	"perdu", "perdue", "vole ", "volee", "voles ", "volees", "vol d un", "vol de l", "fuite", "pirate", "piratage", "hameconnage", "rancongiciel",
+	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
+	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
+
+	"cette atteinte", "notre atteinte", "non livre", "retournes a l expediteur",
+}
+
+// findIncident reports whether a message describes a breach that happened.
+func findIncident(folded string) bool {
+	for _, c := range incidentCues {
+		if strings.Contains(folded, " "+c) {
+			return true
+		}
+	}
+	return false
+}
