@@ -85,7 +85,9 @@ type intentDef struct {
 }
 
 type cueFile struct {
-	Docs    map[string][]string `yaml:"docs"`
+	// Vocabulary lists extra words for typo correction.
+	Vocabulary []string            `yaml:"vocabulary"`
+	Docs       map[string][]string `yaml:"docs"`
 	Intents []struct {
 		Name string   `yaml:"name"`
 		Doc  string   `yaml:"doc"`
@@ -107,6 +109,11 @@ func loadModel(b []byte) (*model, error) {
 		return nil, fmt.Errorf("intents.yaml: %w", err)
 	}
 	m := &model{docs: map[string][]cue{}, vocab: map[string]bool{}}
+	for _, w := range f.Vocabulary {
+		for _, t := range tokenize(w) {
+			m.vocab[t.fold] = true
+		}
+	}
 	for doc, srcs := range f.Docs {
 		for _, s := range srcs {
 			c, err := m.parseCue(s)
@@ -126,16 +133,38 @@ func loadModel(b []byte) (*model, error) {
 			return nil, fmt.Errorf("intents.yaml: intent %s: unknown doc %q", in.Name, in.Doc)
 		}
 		d := intentDef{name: in.Name, doc: in.Doc}
+		sigs := map[string]string{}
 		for _, s := range in.Cues {
 			c, err := m.parseCue(s)
 			if err != nil {
 				return nil, fmt.Errorf("intents.yaml: intent %s: %w", in.Name, err)
 			}
+			// Two cues that match the same words would count twice.
+			if other, dup := sigs[c.signature()]; dup {
+				return nil, fmt.Errorf("intents.yaml: intent %s: cues %q and %q match the same words", in.Name, other, s)
+			}
+			sigs[c.signature()] = s
 			d.cues = append(d.cues, c)
 		}
 		m.intents = append(m.intents, d)
 	}
 	return m, nil
+}
+
+// signature identifies what a cue matches.
+func (c cue) signature() string {
+	var b strings.Builder
+	if c.all {
+		b.WriteString("&")
+	}
+	for _, w := range c.words {
+		if w.prefix != "" {
+			b.WriteString(w.prefix + "* ")
+		} else {
+			b.WriteString(w.en + "/" + w.fr + " ")
+		}
+	}
+	return b.String()
 }
 
 func (m *model) parseCue(s string) (cue, error) {

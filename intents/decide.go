@@ -93,6 +93,12 @@ func decide(u bot.Understanding, folded string) bot.Understanding {
 		if consistentUseRe.MatchString(folded) {
 			u.Entry = "secondary-use-consistent"
 		}
+	case "breach.incident":
+		// The duty to notify in general, or a breach that happened.
+		u.Entry = "breach-duty"
+		if s.Incident {
+			u.Entry = "breach-incident"
+		}
 	case "pin.pib":
 		u.Entry = "pib-standard"
 		if beyondStandardPI(s.PersonalInfo) {

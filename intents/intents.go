@@ -20,6 +20,10 @@ import (
 	"github.com/commsbot/commsbot/bot"
 )
 
+// strongScore is a score that only a question plainly about one intent
+// reaches.
+const strongScore = 7
+
 // Threshold is the confidence below which the classifier abstains. It was
 // tuned on the dev and paraphrase question sets, which include out-of-scope
 // and prompt-injection questions (see intents_test.go).
@@ -63,7 +67,7 @@ func Entries() []string {
 		out = append(out, e)
 	}
 	out = append(out, "platform-reviewed", "platform-unreviewed", "platforms-reviewed-list", "other-uses",
-		"secondary-use-consistent", "pib-other-pi")
+		"secondary-use-consistent", "pib-other-pi", "breach-duty")
 	slices.Sort(out)
 	return slices.Compact(out)
 }
@@ -88,7 +92,7 @@ type analysis struct {
 	scores   []Scored // sorted, best first
 }
 
-func (c *Classifier) analyse(text string) analysis {
+func (c *Classifier) analyse(text, prevDoc string) analysis {
 	toks := tokenize(text)
 	for i := range toks {
 		if fixed, ok := c.fuzzy.correct(toks[i].fold); ok {
@@ -105,14 +109,24 @@ func (c *Classifier) analyse(text string) analysis {
 	a.slots.Uses = findUses(a.folded)
 	a.slots.PersonalInfo = findPI(a.folded)
 	a.slots.Incident = findIncident(a.folded)
-	a.scores = c.score(a)
+	a.scores = c.score(a, prevDoc)
 	return a
 }
 
 var newPlatformRe = regexp.MustCompile(` (new|other|different|another|unlisted|unreviewed) (social media )?(platform|site|app|network)| (nouvelle|autre) (plateforme|application|appli|reseau)| (not|isn t|is not|n est pas|pas) (on|sur) (the|la) (approved |reviewed )?list`)
 
+// gated documents answer only questions that show they are about them: a
+// word of the document (breach, political…), or a conversation already on
+// it. Otherwise a stray word ("youth", "comment") would pull a question about
+// social media accounts into the breach or political-activity guidance.
+var gated = map[string]bool{"psc-political-sm": true, "bc-breach-notify": true}
+
+// gateFactor scales the score of a gated document's intents without
+// evidence for the document.
+const gateFactor = 0.5
+
 // score rates every intent against the message.
-func (c *Classifier) score(a analysis) []Scored {
+func (c *Classifier) score(a analysis, prevDoc string) []Scored {
 	docScore := map[string]float64{}
 	for doc, cues := range c.m.docs {
 		for _, cu := range cues {
@@ -135,6 +149,9 @@ func (c *Classifier) score(a analysis) []Scored {
 			// Document cues only strengthen an intent that has its own
 			// evidence; they decide between documents, not within one.
 			s += math.Min(docScore[in.doc], 4)
+			if gated[in.doc] && docScore[in.doc] == 0 && prevDoc != in.doc && !(a.slots.Incident && in.doc == "bc-breach-notify") {
+				s *= gateFactor
+			}
 		}
 		out = append(out, Scored{Intent: in.name, Doc: in.doc, Score: s, Cues: matched})
 	}
@@ -174,7 +191,7 @@ func (c *Classifier) slotBonus(a analysis, scores []Scored) {
 			}
 		case "breach.incident":
 			if a.slots.Incident {
-				s.Score += 4
+				s.Score += 3
 			}
 		}
 		if s.Doc == "bc-breach-notify" && a.slots.Incident && s.Score > 0 {
@@ -203,12 +220,12 @@ func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 // Scores explains a classification: every intent's score for text.
 func (c *Classifier) Scores(text string) []Scored {
-	return c.analyse(text).scores
+	return c.analyse(text, "").scores
 }
 
 // Understand implements bot.Understander.
 func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.Understanding {
-	a := c.analyse(text)
+	a := c.analyse(text, docOf(c.m, prev.Intent))
 	lang := a.lang
 	if !a.langSure {
 		switch {
@@ -242,12 +259,14 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 		threshold = c.Threshold
 	}
 	scores := a.scores
-	blocked := offTopic(a.folded) && !a.slots.Incident
-	if blocked {
+	best := scores[0]
+	// A subject the sources do not cover (copyright, advertising, writing
+	// posts…) abstains unless the question is also plainly about what they
+	// do cover.
+	if outsideLawRe.MatchString(a.folded) || offTopic(a.folded) && !a.slots.Incident && best.Score < strongScore {
 		return abstain(u, "out-of-scope")
 	}
 
-	best := scores[0]
 	u.Confidence = confidence(scores)
 
 	// Follow-ups: "what about TikTok?", "et pour LinkedIn?", "even if it's
@@ -306,7 +325,7 @@ func docOf(m *model, intent string) string {
 	return ""
 }
 
-var followUpRe = regexp.MustCompile(`^ (what about|how about|and|and what about|and for|and if|what if|even if|even for|also|same for|same question for|same with|ok and|okay and|et|et pour|et si|et avec|et sur|et qu en est il|qu en est il|meme si|meme pour|meme question pour|pareil pour|aussi|ou|or) `)
+var followUpRe = regexp.MustCompile(`^ (what about|how about|and|and what about|and for|and if|what if|even if|even for|also|same for|same question for|same with|ok and|okay and|et|et pour|et si|et avec|et sur|et qu en est il|qu en est il|meme si|meme pour|meme question pour|pareil pour|aussi|ou|or|pis|puis|but|mais|so|alors|donc|then|ensuite) `)
 
 // platformFamily are intents that take a platform slot.
 var platformFamily = map[string]bool{"pin.platform": true, "pin.pia": true, "pin.uses": true, "pin.other-use": true}
@@ -394,14 +413,22 @@ var offTopicRe = regexp.MustCompile(strings.Join([]string{
 	` (buy|buying|purchase|boost|boosting|paid|sponsored) (ad|ads|advertising|posts?|campaign)`, ` advertis`, ` publicite`, ` ad budget`,
 	` (translate|translated|translation|traduire|traduit|traduits|traduction|official languages|langues officielles)`,
 	` (alt text|accessib|texte de remplacement|sous titr|caption)`,
-	` (write|draft|compose|create|redige|rediger|ecrire|ecris|ecrivez|compose) (me )?(a|an|un|une|the|le|la|our|notre)? ?(tweet|post|caption|message|thread|publication|gazouillis|slogan|press release|communique|email|speech|discours|joke|blague|poem|poeme)`,
+	` (write|draft|compose|create|redige|rediger|ecrire|ecris|ecrivez|compose|suggest|suggere)( me| moi)?( [a-z0-9]+){0,3} (tweet|post|caption|message|thread|publication|gazouillis|slogan|press release|communique|email|speech|discours|joke|blague|poem|poeme|texte|hashtag)`,
+	` (texte alternatif|alt text|hashtag|budget|promoted post|boosted post|publication commanditee|commandite)`,
+	` (how often|how many times|a quelle frequence|meilleure frequence|frequence de publication|posting frequency|posting schedule|calendrier de publication)`,
+	` (apply|applying|postuler|candidater) (for|to|a|pour|sur)( [a-z]+){0,3} (job|jobs|position|positions|poste|postes|emploi|emplois)`,
+	` (spending limit|election financing|financement electoral|third party advertising|publicite electorale|elections canada|plafond des depenses)`,
 	` (joke|blague|poem|poeme|recipe|recette|weather|meteo|temps fera|lunch|diner|restaurant|horoscope|sports score)`,
 	` (run|running|stand|standing) (as|for) (a )?(candidate|office|election|nomination)`, ` (se presenter|me presenter|presenter) (comme|aux|a l election|aux elections)`,
 	` seek (the )?nomination`, ` candidacy`, ` candidature`, ` leave without pay`, ` conge sans solde`, ` keep my job`, ` garder mon emploi`,
-	` (best|optimal|meilleur|meilleure|meilleurs) (time|times|moment|heure|heures) (to post|pour publier)`, ` (grow|gain|more|increase|augmenter) (our )?(followers|abonnes)`,
+	` (best|optimal|meilleur|meilleure|meilleurs) (time|times|moment|heure|heures|day|days|jour|jours)`, ` (grow|gain|more|increase|augmenter) (our )?(followers|abonnes)`,
 	` (hashtag|mot clic|mots clics)`, ` algorithm`, ` seo `, ` (password|mot de passe|wifi|printer|imprimante|outlook|excel|laptop won t|vpn|crash)`,
-	` (gdpr|pipeda|lprpde|hipaa|ccpa)`, ` (how much is|combien font|calculate|calcule) `, ` [0-9]+ (times|fois|plus|minus|moins) [0-9]+`,
+` (how much is|combien font|calculate|calcule) `, ` [0-9]+ (times|fois|plus|minus|moins) [0-9]+`,
 	` (salary|salaire|pay raise|promotion|overtime|heures supplementaires|vacation leave|conges annuels|pension|retraite)`,
 }, "|"))
 
 func offTopic(folded string) bool { return offTopicRe.MatchString(folded) }
+
+// outsideLawRe names legal regimes and sectors the sources do not cover at
+// all: such questions abstain however many familiar words they contain.
+var outsideLawRe = regexp.MustCompile(` (gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne)`)

@@ -244,7 +244,7 @@ var incidentCues = []string{
 	"there was a breach", "there has been a breach", "has been breached", "was breached", "were breached", "data breach at", "breach happened",
 	"breach occurred", "our breach", "leaked file", "theft of", "lost usb", "lost laptop", "lost phone",
 	"went to the wrong", "sent to the wrong", "emailed the wrong", "came back undelivered", "returned undelivered", "bounced",
-	"perdu", "perdue", "vole ", "volee", "voles ", "volees", "vol d un", "vol de l", "fuite", "pirate", "piratage", "hameconnage", "rancongiciel",
+	"got exposed", "were exposed", "was exposed", "been exposed", "meant for someone else", "intended for someone else", "on the bus", "in a taxi", "on the train", "on the subway", "in the car", "left behind", "we discovered", "found out about the breach", "haven t told", "have not told", "perdu", "perdue", "vole ", "volee", "voles ", "volees", "vol d un", "vol de l", "eu une fuite", "y a une fuite", "dans l autobus", "dans le bus", "dans le taxi", "dans le metro", "destine a quelqu", "on a decouvert", "nous avons decouvert", "pirate", "piratage", "hameconnage", "rancongiciel",
 	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
 	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
 
