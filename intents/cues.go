@@ -88,7 +88,7 @@ type cueFile struct {
 	// Vocabulary lists extra words for typo correction.
 	Vocabulary []string            `yaml:"vocabulary"`
 	Docs       map[string][]string `yaml:"docs"`
-	Intents []struct {
+	Intents    []struct {
 		Name string   `yaml:"name"`
 		Doc  string   `yaml:"doc"`
 		Cues []string `yaml:"cues"`

@@ -423,7 +423,7 @@ var offTopicRe = regexp.MustCompile(strings.Join([]string{
 	` seek (the )?nomination`, ` candidacy`, ` candidature`, ` leave without pay`, ` conge sans solde`, ` keep my job`, ` garder mon emploi`,
 	` (best|optimal|meilleur|meilleure|meilleurs) (time|times|moment|heure|heures|day|days|jour|jours)`, ` (grow|gain|more|increase|augmenter) (our )?(followers|abonnes)`,
 	` (hashtag|mot clic|mots clics)`, ` algorithm`, ` seo `, ` (password|mot de passe|wifi|printer|imprimante|outlook|excel|laptop won t|vpn|crash)`,
-` (how much is|combien font|calculate|calcule) `, ` [0-9]+ (times|fois|plus|minus|moins) [0-9]+`,
+	` (how much is|combien font|calculate|calcule) `, ` [0-9]+ (times|fois|plus|minus|moins) [0-9]+`,
 	` (salary|salaire|pay raise|promotion|overtime|heures supplementaires|vacation leave|conges annuels|pension|retraite)`,
 }, "|"))
 
