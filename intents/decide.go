@@ -54,12 +54,31 @@ var entryOf = map[string]string{
 	"breach.help":            "breach-help",
 }
 
-// consistentUseRe matches the consistent uses that A.6 lists for the
-// standard PIBs: moderating, evaluating programs, distribution lists, and
+// The consistent uses that A.6 lists for the standard PIBs: moderating
+// discussions, evaluating programs, establishing distribution lists, and
 // transferring questions and complaints within or outside the department.
-var consistentUseRe = regexp.MustCompile(` (moderat|moderer|evaluat|evaluer|evaluation|distribution list|mailing list|liste de diffusion|liste d envoi|newsletter|infolettre|` +
-	`transfer|forward|pass|refer|route|transmettre|transferer|acheminer|follow up|follow-up|faire un suivi|suivi|` +
-	`question|complaint|plainte)`)
+var (
+	consistentUseRe = regexp.MustCompile(` (moderat|moderer|evaluat|evaluer|evaluation|distribution list|mailing list|liste de diffusion|liste d envoi|newsletter|infolettre)`)
+	transferRe      = regexp.MustCompile(` (transfer|forward|pass|refer|route|send|transmettre|transferer|acheminer|envoyer|faire suivre|follow up|faire un suivi)`)
+	questionsRe     = regexp.MustCompile(` (question|complaint|plainte|enquiries|inquiries|demande|request)`)
+	// pia and newAccountRe tell a question about a PIA or a new account
+	// from one about what to do with an account.
+	piaRe        = regexp.MustCompile(` (pia|privacy impact|impact assessment|evaluation des facteurs)`)
+	newAccountRe = regexp.MustCompile(` (open|opening|create|creating|start|starting|launch|launching|set up|setting up|new|ouvrir|creer|lancer|nouveau|nouvelle|demarrer|approved|reviewed|examine|list|liste|platform|plateforme)`)
+)
+
+func consistentUse(folded string) bool {
+	return consistentUseRe.MatchString(folded) || transferRe.MatchString(folded) && questionsRe.MatchString(folded)
+}
+
+func coveredUse(uses []string) bool {
+	for _, u := range uses {
+		if Covered(u) && u != UseBroadcasting {
+			return true
+		}
+	}
+	return false
+}
 
 // decide applies the notice's decision logic to an intent and its slots,
 // choosing the knowledge entry and whether people must review the case.
@@ -83,6 +102,11 @@ func decide(u bot.Understanding, folded string) bot.Understanding {
 		case unreviewed:
 			u.Entry = "platform-unreviewed"
 		// A reviewed platform used within the covered uses: no PIA (A.9).
+		case s.Platform != "" && piaRe.MatchString(folded):
+			u.Entry = "platform-reviewed-pia"
+		// What to do with an account on a reviewed platform: the uses (A.4).
+		case s.Platform != "" && coveredUse(s.Uses) && !newAccountRe.MatchString(folded):
+			u.Entry = "covered-uses"
 		case s.Platform != "" && u.Intent != "pin.uses":
 			u.Entry = "platform-reviewed"
 		default:
@@ -90,7 +114,7 @@ func decide(u bot.Understanding, folded string) bot.Understanding {
 		}
 	case "pin.secondary":
 		u.Entry = "secondary-use"
-		if consistentUseRe.MatchString(folded) {
+		if consistentUse(folded) {
 			u.Entry = "secondary-use-consistent"
 		}
 	case "breach.incident":

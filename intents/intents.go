@@ -67,7 +67,7 @@ func Entries() []string {
 		out = append(out, e)
 	}
 	out = append(out, "platform-reviewed", "platform-unreviewed", "platforms-reviewed-list", "other-uses",
-		"secondary-use-consistent", "pib-other-pi", "breach-duty")
+		"secondary-use-consistent", "pib-other-pi", "breach-duty", "platform-reviewed-pia", "covered-uses")
 	slices.Sort(out)
 	return slices.Compact(out)
 }
@@ -84,6 +84,7 @@ type Scored struct {
 // analysis is everything read off one message.
 type analysis struct {
 	toks     []token // all words, typos corrected
+	focus    []token // the words of the last sentence, when there are several
 	words    []token // content words
 	folded   string
 	lang     bot.Lang
@@ -100,7 +101,16 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 			toks[i].en, toks[i].fr = stems(fixed)
 		}
 	}
+	markFocus(text, toks)
 	a := analysis{toks: toks, words: content(toks), folded: foldText(toks)}
+	for _, t := range toks {
+		if t.focus {
+			a.focus = append(a.focus, t)
+		}
+	}
+	if len(a.focus) == len(toks) {
+		a.focus = nil // one sentence: nothing to favour
+	}
 	a.lang, a.langSure = detectLang(toks, text)
 	if p, _, ok := findPlatform(toks); ok {
 		a.slots.Platform, a.slots.PlatformReviewed = p.Name, p.Reviewed
@@ -114,6 +124,38 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 }
 
 var newPlatformRe = regexp.MustCompile(` (new|other|different|another|unlisted|unreviewed) (social media )?(platform|site|app|network)| (nouvelle|autre) (plateforme|application|appli|reseau)| (not|isn t|is not|n est pas|pas) (on|sur) (the|la) (approved |reviewed )?list`)
+
+// focusBoost weighs cues found in the question's last sentence above cues
+// found in the context before it.
+const focusBoost = 1.5
+
+var sentenceEnd = regexp.MustCompile(`[.?!;:—–]+\s+|\?`)
+
+// markFocus flags the tokens of the last sentence that has words. Tokens
+// are matched to sentences by their order in the text.
+func markFocus(text string, toks []token) {
+	parts := sentenceEnd.Split(text, -1)
+	last := -1
+	for i := len(parts) - 1; i >= 0; i-- {
+		if len(tokenize(parts[i])) > 0 {
+			last = i
+			break
+		}
+	}
+	if last <= 0 {
+		for i := range toks {
+			toks[i].focus = true
+		}
+		return
+	}
+	n := 0
+	for _, p := range parts[:last] {
+		n += len(tokenize(p))
+	}
+	for i := n; i < len(toks); i++ {
+		toks[i].focus = true
+	}
+}
 
 // gated documents answer only questions that show they are about them: a
 // word of the document (breach, political…), or a conversation already on
@@ -141,7 +183,11 @@ func (c *Classifier) score(a analysis, prevDoc string) []Scored {
 		var matched []string
 		for _, cu := range in.cues {
 			if cu.match(a.toks) {
-				s += cu.weight
+				w := cu.weight
+				if a.focus != nil && cu.match(a.focus) {
+					w *= focusBoost
+				}
+				s += w
 				matched = append(matched, cu.src)
 			}
 		}
@@ -341,11 +387,9 @@ func followUp(a analysis, prev bot.State, best Scored, conf, threshold float64) 
 	if a.slots.Platform != "" && platformFamily[prev.Intent] && (marker || len(a.words) <= 2) {
 		return prev.Intent, true
 	}
-	// A clear new question stands on its own.
-	if best.Score >= 4 && conf >= threshold+0.1 {
-		return "", false
-	}
-	if marker || conf < threshold {
+	// A clear new question stands on its own; after "what about…" it
+	// must be very clear.
+	if marker && best.Score < strongScore || !marker && conf < threshold {
 		return prev.Intent, true
 	}
 	return "", false
@@ -424,6 +468,10 @@ var offTopicRe = regexp.MustCompile(strings.Join([]string{
 	` (best|optimal|meilleur|meilleure|meilleurs) (time|times|moment|heure|heures|day|days|jour|jours)`, ` (grow|gain|more|increase|augmenter) (our )?(followers|abonnes)`,
 	` (hashtag|mot clic|mots clics)`, ` algorithm`, ` seo `, ` (password|mot de passe|wifi|printer|imprimante|outlook|excel|laptop won t|vpn|crash)`,
 	` (how much is|combien font|calculate|calcule) `, ` [0-9]+ (times|fois|plus|minus|moins) [0-9]+`,
+	` (song|songs|music|musique|chanson|chansons|royalt|droits musicaux|stock photo|banque d images)`,
+	` (teams|zoom|webex|sharepoint|onedrive|screen share|share my screen|partager mon ecran|partage d ecran)`,
+	` (phishing|hameconnage|cyber|cybersecurite|cybersecurity) (training|formation|simulation|course|cours|awareness|sensibilisation)`,
+	` (formation|training|course|cours) (sur|on|about|en) (l |le |la )?(phishing|hameconnage|cyber|cybersecurite|cybersecurity|securite informatique)`,
 	` (salary|salaire|pay raise|promotion|overtime|heures supplementaires|vacation leave|conges annuels|pension|retraite)`,
 }, "|"))
 
@@ -431,4 +479,4 @@ func offTopic(folded string) bool { return offTopicRe.MatchString(folded) }
 
 // outsideLawRe names legal regimes and sectors the sources do not cover at
 // all: such questions abstain however many familiar words they contain.
-var outsideLawRe = regexp.MustCompile(` (gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne)`)
+var outsideLawRe = regexp.MustCompile(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne)`)

@@ -198,7 +198,7 @@ var piCues = []struct {
 	{"sin", []string{"sin ", "social insurance", "assurance sociale", "nas "}},
 	{"identity", []string{"ethnic", "race ", "racial", "religio", "sexual orientation", "orientation sexuelle", "gender identity", "identite de genre",
 		"indigenous", "autochtone", "immigration status", "statut d immigr", "citizenship", "citoyennete"}},
-	{"location", []string{"geolocat", "location data", "gps", "localisation", "home address", "adresse domicile"}},
+	{"location", []string{"geoloc", "location data", "gps", "localisation", "home address", "adresse domicile"}},
 	{"birthdate", []string{"birth date", "date of birth", "birthdate", "date de naissance", "age "}},
 	{"biometric", []string{"biometric", "biometrique", "fingerprint", "empreinte", "facial recognition", "reconnaissance faciale"}},
 	{"criminal", []string{"criminal", "criminel", "judiciaire"}},
@@ -235,7 +235,7 @@ func beyondStandardPI(kinds []string) bool {
 var incidentCues = []string{
 	"leaked", "leak ", "was lost", "were lost", "got lost", "lost a ", "lost an ", "lost the ", "lost our", "lost his", "lost her", "lost their",
 	"was stolen", "were stolen", "got stolen", "stole ", "been stolen", "broken into", "break in",
-	"was hacked", "were hacked", "got hacked", "been hacked", "hacked ", "ransomware", "phishing",
+	"was hacked", "were hacked", "got hacked", "been hacked", "hacked ", "ransomware", "got phished", "were phished", "phishing attack",
 	"misdirected", "misaddressed", "wrong address", "wrong person", "wrong recipient", "wrong email", "wrong people", "wrong client",
 	"by mistake", "by accident", "accidentally", "inadvertently", "mistakenly", "in error",
 	"cc d", "cc ed", "ccd ", "instead of bcc", "in cc", "reply all", "reply-all",
@@ -243,8 +243,8 @@ var incidentCues = []string{
 	"we lost", "we had a breach", "we have had a breach",
 	"there was a breach", "there has been a breach", "has been breached", "was breached", "were breached", "data breach at", "breach happened",
 	"breach occurred", "our breach", "leaked file", "theft of", "lost usb", "lost laptop", "lost phone",
-	"went to the wrong", "sent to the wrong", "emailed the wrong", "came back undelivered", "returned undelivered", "bounced",
-	"got exposed", "were exposed", "was exposed", "been exposed", "meant for someone else", "intended for someone else", "on the bus", "in a taxi", "on the train", "on the subway", "in the car", "left behind", "we discovered", "found out about the breach", "haven t told", "have not told", "perdu", "perdue", "vole ", "volee", "voles ", "volees", "vol d un", "vol de l", "eu une fuite", "y a une fuite", "dans l autobus", "dans le bus", "dans le taxi", "dans le metro", "destine a quelqu", "on a decouvert", "nous avons decouvert", "pirate", "piratage", "hameconnage", "rancongiciel",
+	"went to the wrong", "sent to the wrong", "emailed the wrong", "came back undelivered", "to the wrong ", "au mauvais ", "a la mauvaise ", "returned undelivered", "bounced",
+	"got exposed", "were exposed", "was exposed", "been exposed", "meant for someone else", "intended for someone else", "on the bus", "in a taxi", "on the train", "on the subway", "in the car", "left behind", "we discovered", "found out about the breach", "haven t told", "have not told", "perdu", "perdue", "vole ", "volee", "voles ", "volees", "vol d un", "vol de l", "eu une fuite", "y a une fuite", "dans l autobus", "dans le bus", "dans le taxi", "dans le metro", "destine a quelqu", "on a decouvert", "nous avons decouvert", "pirate", "piratage", "rancongiciel",
 	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
 	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
 
