@@ -20,6 +20,10 @@ type token struct {
 	lower, fold string
 	// en and fr are the word's Snowball stems, accent-folded.
 	en, fr string
+	// focus marks the words of the message's last sentence: the question
+	// itself, after any context ("We blocked a troll. How long must we keep
+	// their comments?").
+	focus bool
 }
 
 // slang expands chat abbreviations and common misspellings, keyed by the
@@ -35,7 +39,7 @@ var slang = map[string]string{
 	"bcp": "beaucoup", "tjs": "toujours", "stp": "svp", "insta": "instagram", "fb": "facebook",
 	"ig": "instagram", "yt": "youtube", "ln": "linkedin", "dm": "deputy", "mins": "minutes",
 	"rgpd": "gdpr", "e-mail": "email", "emails": "email", "mail": "email",
-	"efvp": "pia", "frp": "pib", "pou": "psu", "aiprp": "atip", "cci": "bcc",
+	"efvp": "pia", "coordo": "coordonnateur", "comms": "communications", "com": "communications", "frp": "pib", "pou": "psu", "aiprp": "atip", "cci": "bcc",
 }
 
 var folder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
@@ -51,7 +55,12 @@ func fold(s string) string {
 
 // tokenize splits a message into words. Apostrophes split elisions ("l'avis"
 // → "l", "avis"); everything that is not a letter or digit separates words.
+// Text is composed first (NFC), so that an accent typed as a combining mark
+// ("e\u0301") stays inside its word.
 func tokenize(text string) []token {
+	if !norm.NFC.IsNormalString(text) {
+		text = norm.NFC.String(text)
+	}
 	var toks []token
 	start := -1
 	flush := func(end int) {
@@ -69,7 +78,7 @@ func tokenize(text string) []token {
 		toks = append(toks, token{orig: w, lower: lower, fold: f})
 	}
 	for i, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) && start >= 0 {
 			if start < 0 {
 				start = i
 			}
