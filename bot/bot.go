@@ -54,6 +54,11 @@ type Message struct {
 	Locale string
 	// Lang, when set, forces the answer language.
 	Lang Lang
+	// EventID is the platform's id for the event that carried the message,
+	// for deduplication; empty when there is none.
+	EventID string
+	// Permalink links to the message on its platform, for review tickets.
+	Permalink string
 }
 
 // ConversationKey says where a message was sent and by whom. Conversation
@@ -107,6 +112,9 @@ type Reply struct {
 	// Category is the review category when NeedsReview is true
 	// (unreviewed-platform, other-use, secondary-use, other-pi, breach).
 	Category string `json:"review_category,omitempty"`
+	// Ticket is the review ticket opened for (or already covering) this
+	// answer.
+	Ticket string `json:"ticket,omitempty"`
 }
 
 // Answer is a curated answer rendered in one language, as the knowledge base

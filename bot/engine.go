@@ -45,6 +45,7 @@ const (
 	CmdSwitchLang Command = "lang"   // "in French please", "en anglais"
 	CmdForget     Command = "forget" // "forget me", "oublie-moi"
 	CmdHelp       Command = "help"
+	CmdReview     Command = "review" // "review <details>", "ask an ATIP coordinator"
 )
 
 // Understanding is what the classifier made of a message.
@@ -67,15 +68,22 @@ type Understanding struct {
 	// Abstain explains an empty Intent: "out-of-scope", "injection",
 	// "empty".
 	Abstain string
+	// Details is what follows a command ("review <details>").
+	Details string
 }
 
 // State is what the engine remembers of a conversation between messages.
 type State struct {
-	Lang    Lang      `json:"lang,omitempty"`
-	Intent  string    `json:"intent,omitempty"`
-	Entry   string    `json:"entry,omitempty"`
-	Slots   Slots     `json:"slots,omitempty"`
-	Updated time.Time `json:"updated"`
+	Lang   Lang   `json:"lang,omitempty"`
+	Intent string `json:"intent,omitempty"`
+	Entry  string `json:"entry,omitempty"`
+	Slots  Slots  `json:"slots,omitempty"`
+	// Review and Category are the decision logic's review flag for Entry
+	// (a breach that happened), kept so that re-rendering the answer in
+	// the other language flags it again.
+	Review   bool      `json:"review,omitempty"`
+	Category string    `json:"review_category,omitempty"`
+	Updated  time.Time `json:"updated"`
 	// Reviewed lists the review topics already raised in this
 	// conversation, so a repeated question does not raise them again.
 	Reviewed []string `json:"reviewed,omitempty"`
@@ -102,14 +110,35 @@ type ConversationStore interface {
 	Forget(ctx context.Context, platform, user string) error
 }
 
+// Observer is told what the engine does, for metrics. Implementations must
+// be safe for concurrent use.
+type Observer interface {
+	ReviewObserver
+	// Answered is called once per handled message.
+	Answered(r Reply, took time.Duration)
+	// Event counts something that happened: "duplicate", "rate-limited",
+	// "state-unavailable".
+	Event(name string)
+}
+
 // Engine answers messages. Its zero value is not usable: set NLU, KB and
-// Store.
+// Store; the rest is optional.
 type Engine struct {
 	NLU   Understander
 	KB    Knowledge
 	Store ConversationStore
 	// StateTTL is how long conversation state is kept; default 24 h.
 	StateTTL time.Duration
+	// Dedupe, when set, makes a message with an EventID seen before return
+	// ErrDuplicate, so platform retries and replicas answer once.
+	Dedupe Deduper
+	// Limiter and RateLimit bound questions per user per minute (default
+	// 20 when Limiter is set).
+	Limiter   RateLimiter
+	RateLimit int
+	// Reviews, when set, opens a review ticket when an answer needs one.
+	Reviews  *Reviews
+	Observer Observer
 	Logger   *slog.Logger
 	// Now returns the current time; defaults to time.Now.
 	Now func() time.Time
@@ -119,10 +148,34 @@ type Engine struct {
 // without memory when the store fails.
 var ErrNoState = errors.New("conversation state unavailable")
 
-// Handle answers one message. The Reply is always usable: when the store
-// fails the engine answers without conversation memory and returns the
-// reply together with an error wrapping ErrNoState.
+// ErrDuplicate is returned for a message whose EventID was already handled:
+// the caller must not answer it.
+var ErrDuplicate = errors.New("duplicate event")
+
+// DedupeTTL is how long event ids are remembered: longer than any platform
+// retries a delivery.
+const DedupeTTL = 15 * time.Minute
+
+func (e *Engine) event(name string) {
+	if e.Observer != nil {
+		e.Observer.Event(name)
+	}
+}
+
+// Handle answers one message. The Reply is always usable unless err is
+// ErrDuplicate: when the store fails the engine answers without
+// conversation memory and returns the reply together with an error wrapping
+// ErrNoState.
 func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
+	start := time.Now()
+	r, err := e.handle(ctx, m)
+	if e.Observer != nil && !errors.Is(err, ErrDuplicate) {
+		e.Observer.Answered(r, time.Since(start))
+	}
+	return r, err
+}
+
+func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 	log := e.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -136,11 +189,24 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 		ttl = 24 * time.Hour
 	}
 
+	if m.EventID != "" && e.Dedupe != nil {
+		first, err := e.Dedupe.SeenOnce(ctx, m.Conversation.Platform+":"+m.EventID, DedupeTTL)
+		switch {
+		case err != nil:
+			// Better to risk answering twice than not at all.
+			log.WarnContext(ctx, "dedupe unavailable", "err", err)
+		case !first:
+			e.event("duplicate")
+			return Reply{}, ErrDuplicate
+		}
+	}
+
 	text := strings.ToValidUTF8(m.Text, "\uFFFD")
 	var storeErr error
 	prev, _, err := e.Store.Conversation(ctx, m.Conversation)
 	if err != nil {
 		storeErr = fmt.Errorf("%w: %w", ErrNoState, err)
+		e.event("state-unavailable")
 		log.WarnContext(ctx, "conversation state unavailable", "err", err)
 		prev = State{}
 	}
@@ -163,6 +229,21 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 		lang = English
 	}
 
+	if e.Limiter != nil && u.Command != CmdForget {
+		limit := e.RateLimit
+		if limit <= 0 {
+			limit = 20
+		}
+		ok, _, err := e.Limiter.Allow(ctx, "user:"+m.Conversation.UserID(), limit, time.Minute)
+		switch {
+		case err != nil:
+			log.WarnContext(ctx, "rate limiter unavailable", "err", err)
+		case !ok:
+			e.event("rate-limited")
+			return Reply{Lang: lang, Intent: "rate-limited", Answer: Text(lang, MsgRateLimited)}, storeErr
+		}
+	}
+
 	var reply Reply
 	switch u.Command {
 	case CmdForget:
@@ -173,6 +254,8 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 	case CmdHelp:
 		reply = Reply{Lang: lang, Intent: "help", Answer: Text(lang, MsgHelp)}
 		prev.Lang = lang
+	case CmdReview:
+		reply = e.requestReview(ctx, m, u, lang, &prev)
 	case CmdSwitchLang:
 		if prev.Entry == "" {
 			reply = Reply{Lang: lang, Intent: "lang", Answer: Text(lang, MsgLangSwitched)}
@@ -180,7 +263,8 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 			break
 		}
 		// Re-render the previous answer in the new language.
-		u = Understanding{Lang: lang, Intent: prev.Intent, Entry: prev.Entry, Slots: prev.Slots, Confidence: 1, FollowUp: true}
+		u = Understanding{Lang: lang, Intent: prev.Intent, Entry: prev.Entry, Slots: prev.Slots, Confidence: 1, FollowUp: true,
+			Review: prev.Review, Category: prev.Category}
 		fallthrough
 	default:
 		if u.Intent == "" || u.Entry == "" {
@@ -201,19 +285,72 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 			reply.NeedsReview, reply.Category = true, a.Category
 		case u.Review:
 			reply.NeedsReview, reply.Category = true, u.Category
-			reply.Answer += " " + Text(lang, reviewNote(u.Category))
+			reply.Answer += " " + Text(lang, MsgBreachNote)
 		}
 		if reply.NeedsReview {
 			reply.ReviewReason = Text(lang, reviewReason(reply.Category))
 		}
-		prev = State{Lang: lang, Intent: u.Intent, Entry: u.Entry, Slots: u.Slots, Reviewed: prev.Reviewed}
+		prev = State{Lang: lang, Intent: u.Intent, Entry: u.Entry, Slots: u.Slots, Review: u.Review, Category: u.Category,
+			Reviewed: prev.Reviewed}
+		if reply.NeedsReview && e.Reviews != nil && u.Command != CmdSwitchLang {
+			e.openReview(ctx, m, &reply, u.Slots, &prev)
+		}
 	}
 	prev.Updated = now()
 	if err := e.Store.SaveConversation(ctx, m.Conversation, prev, ttl); err != nil && storeErr == nil {
 		storeErr = fmt.Errorf("%w: %w", ErrNoState, err)
+		e.event("state-unavailable")
 		log.WarnContext(ctx, "conversation state not saved", "err", err)
 	}
 	return reply, storeErr
+}
+
+// openReview opens a ticket for an answer that needs review, once per
+// conversation and topic, and tells the user. The user is told a
+// coordinator was notified only once the ticket is stored.
+func (e *Engine) openReview(ctx context.Context, m Message, reply *Reply, slots Slots, st *State) {
+	topic := TopicOf(*reply, slots)
+	for _, r := range st.Reviewed {
+		if t, id, _ := strings.Cut(r, "|"); t == topic {
+			reply.Ticket = id
+			reply.Answer += "\n\n" + fmt.Sprintf(Text(reply.Lang, MsgAlreadyNotified), id)
+			return
+		}
+	}
+	t, err := e.Reviews.Open(ctx, m, *reply, reply.Category, topic)
+	if err != nil {
+		reply.Answer += "\n\n" + Text(reply.Lang, MsgTicketFailed)
+		return
+	}
+	reply.Ticket = t.ID
+	reply.Answer += "\n\n" + fmt.Sprintf(Text(reply.Lang, MsgNotified), t.ID)
+	st.Reviewed = append(st.Reviewed, topic+"|"+t.ID)
+}
+
+// requestReview handles "review <details>": the user asks for a
+// coordinator explicitly.
+func (e *Engine) requestReview(ctx context.Context, m Message, u Understanding, lang Lang, st *State) Reply {
+	reply := Reply{Lang: lang, Intent: "review", NeedsReview: true, Category: CategoryRequested,
+		ReviewReason: Text(lang, MsgReasonRequested)}
+	if e.Reviews == nil {
+		reply.Answer = Text(lang, MsgNoReviews)
+		return reply
+	}
+	msg := m
+	if strings.TrimSpace(u.Details) != "" {
+		msg.Text = u.Details
+	} else if st.Entry != "" {
+		msg.Text = "(" + st.Entry + ")"
+	}
+	t, err := e.Reviews.Open(ctx, msg, reply, CategoryRequested, CategoryRequested)
+	if err != nil {
+		reply.Answer = Text(lang, MsgTicketFailed)
+		return reply
+	}
+	reply.Ticket = t.ID
+	reply.Answer = fmt.Sprintf(Text(lang, MsgNotified), t.ID)
+	st.Lang = lang
+	return reply
 }
 
 func vars(s Slots) map[string]string {

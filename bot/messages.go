@@ -19,6 +19,10 @@ const (
 	MsgReasonOtherPI
 	MsgReasonBreach
 	MsgReasonRequested
+	MsgNotified
+	MsgAlreadyNotified
+	MsgTicketFailed
+	MsgNoReviews
 )
 
 var messages = map[MsgID][2]string{
@@ -78,6 +82,22 @@ var messages = map[MsgID][2]string{
 		"The user asked for an ATIP coordinator.",
 		"La personne a demandé l’aide d’un coordonnateur de l’AIPRP.",
 	},
+	MsgNotified: {
+		"An ATIP coordinator has been notified (ticket %s).",
+		"Un coordonnateur de l’AIPRP a été avisé (billet %s).",
+	},
+	MsgAlreadyNotified: {
+		"An ATIP coordinator was already notified about this (ticket %s).",
+		"Un coordonnateur de l’AIPRP a déjà été avisé à ce sujet (billet %s).",
+	},
+	MsgTicketFailed: {
+		"I could not file a review request just now. Please try again in a moment, or contact your ATIP office directly.",
+		"Je n’ai pas pu transmettre la demande d’examen pour le moment. Veuillez réessayer dans un instant ou communiquer directement avec votre bureau de l’AIPRP.",
+	},
+	MsgNoReviews: {
+		"Review requests are not set up here. Please contact your ATIP office directly.",
+		"Les demandes d’examen ne sont pas configurées ici. Veuillez communiquer directement avec votre bureau de l’AIPRP.",
+	},
 }
 
 // Text returns one of the engine's messages in a language.
@@ -87,10 +107,6 @@ func Text(lang Lang, id MsgID) string {
 		return m[1]
 	}
 	return m[0]
-}
-
-func reviewNote(category string) MsgID {
-	return MsgBreachNote
 }
 
 func reviewReason(category string) MsgID {

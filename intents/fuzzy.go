@@ -8,6 +8,10 @@ type fuzzy struct {
 	// dels maps each one-deletion variant of a vocabulary word to the words
 	// it came from.
 	dels map[string][]string
+	// maxLen is the longest vocabulary word: a longer word than maxLen+1
+	// cannot be one edit away, and is not searched (which would cost time
+	// quadratic in its length).
+	maxLen int
 }
 
 // minFuzzyLen is the shortest word corrected: short words have too many
@@ -21,6 +25,7 @@ func newFuzzy(vocab []string) *fuzzy {
 			continue
 		}
 		f.words[w] = true
+		f.maxLen = max(f.maxLen, len(w))
 		if len(w) < minFuzzyLen-1 {
 			continue
 		}
@@ -35,7 +40,7 @@ func newFuzzy(vocab []string) *fuzzy {
 // correct returns the vocabulary word w is a one-edit typo of. Words that
 // are in the vocabulary, short, or ambiguous are left alone.
 func (f *fuzzy) correct(w string) (string, bool) {
-	if len(w) < minFuzzyLen || f.words[w] || !ascii(w) {
+	if len(w) < minFuzzyLen || len(w) > f.maxLen+1 || f.words[w] || !ascii(w) {
 		return "", false
 	}
 	var found string

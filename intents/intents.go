@@ -290,6 +290,9 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 	}
 	if cmd, l, ok := command(a); ok {
 		u.Command = cmd
+		if cmd == bot.CmdReview {
+			u.Details = reviewDetails(text)
+		}
 		if l != "" {
 			u.Lang = l
 		}
@@ -416,6 +419,7 @@ var (
 	toFrenchRe  = regexp.MustCompile(`^ ((can you |could you )?(please )?(answer |reply |say that |repeat that |write )?(it |that |this )?in french( please)?|en francais( svp| s il vous plait| s il te plait)?( svp)?|french( please)?|francais( svp)?|lang fr|language fr|langue fr|reponds en francais|repondez en francais|peux tu repondre en francais|switch to french) $`)
 	toEnglishRe = regexp.MustCompile(`^ ((can you |could you )?(please )?(answer |reply |say that |repeat that |write )?(it |that |this )?in english( please)?|en anglais( svp| s il vous plait| s il te plait)?( svp)?|english( please)?|anglais( svp)?|lang en|language en|langue en|reponds en anglais|repondez en anglais|peux tu repondre en anglais|switch to english) $`)
 	forgetRe    = regexp.MustCompile(`^ ((please )?forget (me|about me|everything|my data|our conversation|this conversation)( please)?|delete (my data|my conversation|our conversation|everything about me)|oublie(z)? (moi|tout|notre conversation|mes donnees)( svp)?|efface(z)? (mes donnees|notre conversation|tout)( svp)?|forget) $`)
+	reviewRe    = regexp.MustCompile(`^ (review|revue|examen|escalate|(please )?(ask|contact|notify|talk to|get|i want|i d like) (an |a |the |my )?(atip|privacy) (coordinator|office|officer)( please)?|(parler|demander|contacter|aviser) (a |au |le |un )?(coordonnateur|bureau|responsable) (de l |du )?(atip|aiprp)?|demander un examen|request (a )?review)( |$)`)
 	helpRe      = regexp.MustCompile(`^ (help|aide|\?|what can you do|what can you answer|what do you know|que peux tu faire|que sais tu faire|qu est ce que tu peux faire|menu|start|hi|hello|bonjour|salut|allo|hey) $`)
 )
 
@@ -429,8 +433,22 @@ func command(a analysis) (bot.Command, bot.Lang, bool) {
 		return bot.CmdForget, "", true
 	case helpRe.MatchString(a.folded):
 		return bot.CmdHelp, "", true
+	case reviewRe.MatchString(a.folded):
+		return bot.CmdReview, "", true
 	}
 	return bot.CmdNone, "", false
+}
+
+// reviewDetails is what follows "review" in "review <details>".
+func reviewDetails(text string) string {
+	f := strings.Fields(text)
+	if len(f) > 1 {
+		switch strings.ToLower(strings.Trim(f[0], "/!:")) {
+		case "review", "revue", "examen", "escalate":
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), f[0]))
+		}
+	}
+	return ""
 }
 
 // injection spots attempts to change the bot's instructions or extract

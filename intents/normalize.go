@@ -18,6 +18,9 @@ type token struct {
 	orig string
 	// lower is lower-cased with accents kept; fold has accents removed.
 	lower, fold string
+	// typed is the folded word before slang expansion: "com" in "x.com",
+	// which slang reads as "communications".
+	typed string
 	// en and fr are the word's Snowball stems, accent-folded.
 	en, fr string
 	// focus marks the words of the message's last sentence: the question
@@ -71,11 +74,12 @@ func tokenize(text string) []token {
 		start = -1
 		lower := strings.ToLower(w)
 		f := fold(lower)
+		typed := f
 		if s, ok := slang[f]; ok {
 			f = s
 			lower = s
 		}
-		toks = append(toks, token{orig: w, lower: lower, fold: f})
+		toks = append(toks, token{orig: w, lower: lower, fold: f, typed: typed})
 	}
 	for i, r := range text {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) && start >= 0 {

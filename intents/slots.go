@@ -69,20 +69,31 @@ func LookupPlatform(name string) (Platform, bool) {
 	return Platform{}, false
 }
 
+// aliasWords are the words of Platforms[i].Aliases[j], split once.
+var aliasWords = func() [][][]string {
+	out := make([][][]string, len(Platforms))
+	for i, p := range Platforms {
+		for _, a := range p.Aliases {
+			out[i] = append(out[i], strings.Fields(a))
+		}
+	}
+	return out
+}()
+
 // findPlatform returns the first platform named in the message. "X" is
 // taken for Twitter only when typed as a capital or after a word such as
 // "on"/"sur", so that "x" in other senses is not misread.
 func findPlatform(toks []token) (Platform, int, bool) {
 	for i := range toks {
-		for _, p := range Platforms {
-			for _, a := range p.Aliases {
-				words := strings.Fields(a)
+		for pi, p := range Platforms {
+			for ai, a := range p.Aliases {
+				words := aliasWords[pi][ai]
 				if i+len(words) > len(toks) {
 					continue
 				}
 				match := true
 				for j, w := range words {
-					if toks[i+j].fold != w {
+					if toks[i+j].fold != w && toks[i+j].typed != w {
 						match = false
 						break
 					}

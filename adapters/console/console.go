@@ -32,8 +32,7 @@ type Adapter struct {
 
 // Run reads questions line by line until EOF, "quit" or ctx is done.
 func (a *Adapter) Run(ctx context.Context) error {
-	sc := bufio.NewScanner(a.In)
-	sc.Buffer(make([]byte, 64*1024), bot.MaxMessageBytes*4)
+	in := bufio.NewReader(a.In)
 	user := a.User
 	if user == "" {
 		user = "local"
@@ -43,16 +42,19 @@ func (a *Adapter) Run(ctx context.Context) error {
 		if a.Prompt != "" {
 			fmt.Fprint(a.Out, a.Prompt)
 		}
-		if !sc.Scan() {
-			if err := sc.Err(); err != nil {
-				return fmt.Errorf("console: %w", err)
-			}
+		// An oversized line arrives cut, still longer than the engine
+		// reads, and gets the engine's too-long reply.
+		raw, _, err := ReadLine(in, bot.MaxMessageBytes*4)
+		if err == io.EOF {
 			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("console: %w", err)
 		}
 		if err := ctx.Err(); err != nil {
 			return nil
 		}
-		line := strings.TrimSpace(sc.Text())
+		line := strings.TrimSpace(raw)
 		switch strings.ToLower(line) {
 		case "":
 			continue
@@ -65,6 +67,32 @@ func (a *Adapter) Run(ctx context.Context) error {
 			continue
 		}
 		fmt.Fprintln(a.Out, Format(r))
+	}
+}
+
+// ReadLine reads one line from r without its line ending. A line longer
+// than limit bytes is read to its end but returned cut to limit bytes, with
+// long set, so that one oversized line does not stop the reading. err is
+// io.EOF when no line is left.
+func ReadLine(r *bufio.Reader, limit int) (line string, long bool, err error) {
+	var b []byte
+	for {
+		chunk, more, err := r.ReadLine()
+		if err != nil {
+			if len(b) > 0 || long {
+				return string(b), long, nil
+			}
+			return "", false, err
+		}
+		if room := limit - len(b); len(chunk) > room {
+			b = append(b, chunk[:max(room, 0)]...)
+			long = true
+		} else {
+			b = append(b, chunk...)
+		}
+		if !more {
+			return string(b), long, nil
+		}
 	}
 }
 

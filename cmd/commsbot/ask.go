@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/commsbot/commsbot/adapters/console"
@@ -51,10 +52,11 @@ func askCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	eng, err := newEngine(nil, logger)
+	eng, closeStores, err := cliEngine(ctx, os.Getenv, logger)
 	if err != nil {
 		return err
 	}
+	defer closeStores()
 	if *jsonl {
 		return askJSONL(ctx, eng, lang, stdin, stdout)
 	}
@@ -77,20 +79,36 @@ func askCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	return err
 }
 
+// maxJSONLine is the longest input line askJSONL reads; a longer line gets
+// an error object.
+const maxJSONLine = 1 << 20
+
 // askJSONL answers one JSON question per line. Lines sharing a
 // "conversation" value are one conversation, in order; other lines share no
 // state. A malformed line gets an error object and processing goes on.
 func askJSONL(ctx context.Context, eng *bot.Engine, lang bot.Lang, stdin io.Reader, stdout io.Writer) error {
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	in := bufio.NewReader(stdin)
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	line := 0
-	for sc.Scan() {
+	for {
+		raw, long, err := console.ReadLine(in, maxJSONLine)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading questions: %w", err)
+		}
 		line++
-		raw := strings.TrimSpace(sc.Text())
+		if long {
+			if err := enc.Encode(answerJSON{ID: fmt.Sprintf("line-%d", line), Error: fmt.Sprintf("line longer than %d bytes", maxJSONLine)}); err != nil {
+				return err
+			}
+			continue
+		}
+		raw = strings.TrimSpace(raw)
 		if raw == "" {
 			continue
 		}
@@ -119,10 +137,6 @@ func askJSONL(ctx context.Context, eng *bot.Engine, lang bot.Lang, stdin io.Read
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("reading questions: %w", err)
-	}
-	return nil
 }
 
 // withCitations makes an abstention's citations an empty list, not null.

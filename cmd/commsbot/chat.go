@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"github.com/commsbot/commsbot/adapters/console"
 )
@@ -21,10 +22,11 @@ func chatCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	eng, err := newEngine(nil, logger)
+	eng, closeStores, err := cliEngine(ctx, os.Getenv, logger)
 	if err != nil {
 		return err
 	}
+	defer closeStores()
 	fmt.Fprintln(stdout, "commsbot — ask a privacy question in English or French (\"help\" for topics, \"quit\" to leave).")
 	fmt.Fprintln(stdout, "commsbot — posez une question en français ou en anglais (« aide » pour les sujets).")
 	fmt.Fprintln(stdout)

@@ -28,6 +28,8 @@ Usage:
   commsbot ask --jsonl < questions.jsonl       one JSON answer per input line
   commsbot kb check                            validate the knowledge base and print coverage
   commsbot explain "question"                  show how a question is classified
+  commsbot serve                               run the service (configuration from the environment)
+  commsbot reviews list [--status open] [--json] | show ID | claim ID --as USER | resolve ID --as USER --note TEXT
 
 `
 
@@ -57,6 +59,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return kbCmd(args[1:], stdout, stderr)
 	case "explain":
 		return explainCmd(args[1:], stdout)
+	case "serve":
+		return serveCmd(ctx, args[1:], stderr, os.Getenv, nil)
+	case "reviews":
+		return reviewsCmd(ctx, args[1:], stdout, stderr, os.Getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

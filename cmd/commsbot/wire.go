@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 
@@ -38,4 +39,24 @@ func checkEntries(kb *knowledge.KB) error {
 		}
 	}
 	return nil
+}
+
+// cliEngine is the engine for chat and ask: on embedded defaults, or on
+// Redis (with review tickets) when REDIS_URL or another Redis variable is
+// set. close releases the stores.
+func cliEngine(ctx context.Context, getenv func(string) string, logger *slog.Logger) (eng *bot.Engine, close func(), err error) {
+	if getenv("REDIS_URL") == "" && getenv("REDIS_SENTINEL_MASTER") == "" && getenv("REDIS_CLUSTER_ADDRS") == "" {
+		eng, err := newEngine(nil, logger)
+		return eng, func() {}, err
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	rt, err := newRuntime(ctx, cfg, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	rt.enableReviews()
+	return rt.engine, func() { rt.Close() }, nil
 }

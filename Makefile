@@ -1,0 +1,44 @@
+# commsbot build and test entry points. CI runs `make test` (see .ci/run).
+
+GO       ?= go
+FUZZTIME ?= 10s
+PKGS     := ./...
+
+.PHONY: all test deps fmt-check vet unit fuzz bench build clean
+
+all: build
+
+# The full suite: tools, formatting, vet, race-enabled tests, a short fuzz run.
+test: deps fmt-check vet unit fuzz
+
+# redis-server is needed by the Redis store's tests.
+deps:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+		echo "installing redis-server"; \
+		SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	fi
+
+fmt-check:
+	@out=$$(gofmt -l .); \
+	if [ -n "$$out" ]; then echo "gofmt: these files need formatting:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test -race -count=1 $(PKGS)
+
+# Fuzz Engine.Handle with the real classifier, knowledge base and store.
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzHandle$$' -fuzztime=$(FUZZTIME) ./bot/
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+
+build:
+	$(GO) build -o bin/commsbot ./cmd/commsbot
+
+clean:
+	rm -rf bin

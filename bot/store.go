@@ -1,0 +1,37 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Deduper remembers which platform events have already been handled, so that
+// an event delivered twice (a platform retrying a webhook, several replicas
+// receiving the same event) is answered once.
+//
+// Implementations shared by several replicas (storage/redis) must decide
+// atomically: when many callers ask about the same id at once, exactly one
+// of them gets first == true.
+type Deduper interface {
+	// SeenOnce records id and reports whether this is the first time it is
+	// seen. The id is remembered for at least ttl, which must be positive;
+	// after that it may be forgotten and reported as first again. On error
+	// first is false and the caller decides whether to handle the event
+	// anyway.
+	SeenOnce(ctx context.Context, id string, ttl time.Duration) (first bool, err error)
+}
+
+// RateLimiter bounds how often something keyed by key (a user, a channel, a
+// workspace) may happen: at most limit times per window.
+//
+// Implementations shared by several replicas (storage/redis) must count
+// atomically across replicas: of many concurrent calls in one window exactly
+// limit are allowed. Both implementations in this module use a fixed window
+// that starts at the first call for key and lasts window.
+type RateLimiter interface {
+	// Allow counts one event for key and reports whether it is within the
+	// limit. When it is not, retryAfter is how long until the current window
+	// ends (always positive); when it is, retryAfter is zero. limit and window
+	// must be positive. On error ok is false.
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
+}

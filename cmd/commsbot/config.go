@@ -1,0 +1,136 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/commsbot/commsbot/bot"
+	"github.com/commsbot/commsbot/storage/redis"
+)
+
+// config is commsbot's runtime configuration, read from the environment.
+// The README's table lists every variable.
+type config struct {
+	Addr         string
+	Redis        redis.Options
+	StateTTL     time.Duration
+	RateLimit    int
+	Coordinators bot.CoordinatorList
+	RemindAfter  time.Duration
+	RemindBreach time.Duration
+	LogLevel     slog.Level
+	Replica      string
+	// RequireRedis refuses to start without REDIS_URL (serve).
+	RequireRedis bool
+}
+
+// envVars documents every variable: name, default, meaning. The README
+// table is checked against it.
+var envVars = []struct{ Name, Default, Help string }{
+	{"COMMSBOT_ADDR", ":8080", "HTTP listen address for /healthz, /readyz, /metrics and the platform webhooks"},
+	{"REDIS_URL", "", "redis://, rediss:// or unix:// URL of the Redis server; unset: in-memory state (one process only)"},
+	{"REDIS_SENTINEL_MASTER", "", "Sentinel master name; with REDIS_SENTINEL_ADDRS, instead of REDIS_URL"},
+	{"REDIS_SENTINEL_ADDRS", "", "comma-separated host:port of the Sentinels"},
+	{"REDIS_CLUSTER_ADDRS", "", "comma-separated host:port of Redis Cluster nodes, instead of REDIS_URL"},
+	{"REDIS_PASSWORD", "", "password for Sentinel or Cluster nodes (a URL carries its own)"},
+	{"STATE_TTL", "24h", "how long conversation state is kept after the last message"},
+	{"RATE_LIMIT", "20", "questions per user per minute, across replicas"},
+	{"ATIP_COORDINATORS", "", "platform-qualified ids of ATIP coordinators, e.g. slack:U123,discord:456"},
+	{"REVIEW_REMIND_AFTER", "4h", "remind coordinators of a ticket unclaimed for this long"},
+	{"REVIEW_REMIND_BREACH_AFTER", "1h", "the same for breach tickets"},
+	{"LOG_LEVEL", "info", "debug, info, warn or error; logs never contain message text"},
+	{"COMMSBOT_REPLICA", "hostname", "this replica's name for the notification consumer group and the reminders lock"},
+}
+
+// loadConfig reads the environment and reports every problem at once, one
+// line each.
+func loadConfig(getenv func(string) string) (config, error) {
+	get := func(name string) string {
+		v := strings.TrimSpace(getenv(name))
+		if v != "" {
+			return v
+		}
+		for _, e := range envVars {
+			if e.Name == name && e.Default != "hostname" {
+				return e.Default
+			}
+		}
+		return ""
+	}
+	var errs []error
+	dur := func(name string) time.Duration {
+		d, err := time.ParseDuration(get(name))
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a positive duration such as 30m or 4h", name, get(name)))
+		}
+		return d
+	}
+	c := config{Addr: get("COMMSBOT_ADDR")}
+	c.StateTTL = dur("STATE_TTL")
+	c.RemindAfter = dur("REVIEW_REMIND_AFTER")
+	c.RemindBreach = dur("REVIEW_REMIND_BREACH_AFTER")
+	if n, err := strconv.Atoi(get("RATE_LIMIT")); err != nil || n <= 0 {
+		errs = append(errs, fmt.Errorf("RATE_LIMIT=%q: want a positive whole number of questions per minute", get("RATE_LIMIT")))
+	} else {
+		c.RateLimit = n
+	}
+	coords, err := bot.ParseCoordinators(get("ATIP_COORDINATORS"))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("ATIP_COORDINATORS: %w", err))
+	}
+	c.Coordinators = coords
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
+		errs = append(errs, fmt.Errorf("LOG_LEVEL=%q: want debug, info, warn or error", get("LOG_LEVEL")))
+	}
+	c.Replica = get("COMMSBOT_REPLICA")
+	if c.Replica == "" {
+		c.Replica, _ = os.Hostname()
+	}
+	if c.Replica == "" {
+		c.Replica = "commsbot"
+	}
+
+	list := func(name string) []string {
+		var out []string
+		for _, f := range strings.Split(get(name), ",") {
+			if f = strings.TrimSpace(f); f != "" {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	c.Redis = redis.Options{
+		URL:           get("REDIS_URL"),
+		MasterName:    get("REDIS_SENTINEL_MASTER"),
+		SentinelAddrs: list("REDIS_SENTINEL_ADDRS"),
+		ClusterAddrs:  list("REDIS_CLUSTER_ADDRS"),
+		Password:      get("REDIS_PASSWORD"),
+		ClientName:    "commsbot-" + c.Replica,
+	}
+	modes := 0
+	for _, set := range []bool{c.Redis.URL != "", c.Redis.MasterName != "" || len(c.Redis.SentinelAddrs) > 0, len(c.Redis.ClusterAddrs) > 0} {
+		if set {
+			modes++
+		}
+	}
+	switch {
+	case modes > 1:
+		errs = append(errs, errors.New("set only one of REDIS_URL, REDIS_SENTINEL_MASTER/REDIS_SENTINEL_ADDRS and REDIS_CLUSTER_ADDRS"))
+	case (c.Redis.MasterName == "") != (len(c.Redis.SentinelAddrs) == 0):
+		errs = append(errs, errors.New("REDIS_SENTINEL_MASTER and REDIS_SENTINEL_ADDRS go together"))
+	}
+	if c.Redis.URL != "" && !strings.HasPrefix(c.Redis.URL, "redis://") && !strings.HasPrefix(c.Redis.URL, "rediss://") && !strings.HasPrefix(c.Redis.URL, "unix://") {
+		errs = append(errs, errors.New("REDIS_URL must start with redis://, rediss:// or unix://"))
+	}
+	return c, errors.Join(errs...)
+}
+
+// hasRedis reports whether a Redis server is configured.
+func (c config) hasRedis() bool {
+	return c.Redis.URL != "" || c.Redis.MasterName != "" || len(c.Redis.ClusterAddrs) > 0
+}

@@ -1,0 +1,41 @@
+package memory_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/commsbot/commsbot/bot"
+
+	"github.com/commsbot/commsbot/storage/memory"
+	"github.com/commsbot/commsbot/storage/storetest"
+)
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store { return memory.New() })
+}
+
+// TestBounded checks that expired entries do not accumulate.
+func TestBounded(t *testing.T) {
+	s := memory.New()
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+	ctx := t.Context()
+	for i := range 10000 {
+		now = now.Add(time.Second)
+		k := bot.ConversationKey{Platform: "p", User: fmt.Sprint(i)}
+		if err := s.SaveConversation(ctx, k, bot.State{}, time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SeenOnce(ctx, fmt.Sprint(i), time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Allow(ctx, fmt.Sprint(i), 1, time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	convs, seen, rates := s.Len()
+	if convs > 512 || seen > 512 || rates > 512 {
+		t.Errorf("after 10000 expired entries: %d conversations, %d ids, %d counters held", convs, seen, rates)
+	}
+}

@@ -1,0 +1,310 @@
+package redis_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/commsbot/commsbot/bot"
+	"github.com/commsbot/commsbot/storage/redis"
+	"github.com/commsbot/commsbot/storage/redis/redistest"
+	"github.com/commsbot/commsbot/storage/storetest"
+)
+
+var prefixes atomic.Int64
+
+// testPrefix isolates a test's keys, even on a shared $REDIS_URL server.
+func testPrefix() string {
+	return fmt.Sprintf("commsbot-test:%d:%d:", time.Now().UnixNano(), prefixes.Add(1))
+}
+
+func open(t *testing.T, o redis.Options) *redis.Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	s, err := redis.Open(ctx, o)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestContract(t *testing.T) {
+	t.Parallel()
+	url := redistest.URL(t)
+	storetest.Run(t, func(t *testing.T) storetest.Store {
+		return open(t, redis.Options{URL: url, Prefix: testPrefix()})
+	})
+}
+
+func TestContractUnixSocket(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	storetest.Run(t, func(t *testing.T) storetest.Store {
+		return open(t, redis.Options{URL: srv.SocketURL(), Prefix: testPrefix()})
+	})
+}
+
+// TestKeys checks the key layout: what operators see in Redis and what
+// Forget relies on.
+func TestKeys(t *testing.T) {
+	t.Parallel()
+	url := redistest.URL(t)
+	ctx := t.Context()
+	s := open(t, redis.Options{URL: url})
+	opt, err := goredis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.DisableIdentity = true
+	raw := goredis.NewClient(opt)
+	t.Cleanup(func() { raw.Close() })
+
+	user := fmt.Sprintf("U:%d", time.Now().UnixNano())
+	k := bot.ConversationKey{Platform: "slack", Workspace: "T1", Channel: "C1", Thread: "1.2", User: user}
+	if err := s.SaveConversation(ctx, k, bot.State{Lang: bot.French, Intent: "x"}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	convKey := "commsbot:conv:" + k.String()
+	userKey := "commsbot:user:slack:" + strings.ReplaceAll(user, ":", "%3A")
+	t.Cleanup(func() { raw.Del(context.Background(), convKey, userKey) })
+
+	ttl, err := raw.PTTL(ctx, convKey).Result()
+	if err != nil || ttl <= 59*time.Minute || ttl > time.Hour {
+		t.Errorf("PTTL %s = %v, %v; want about 1h", convKey, ttl, err)
+	}
+	members, err := raw.ZRange(ctx, userKey, 0, -1).Result()
+	if err != nil || len(members) != 1 || members[0] != convKey {
+		t.Errorf("index %s = %q, %v; want [%s]", userKey, members, err, convKey)
+	}
+	if ttl, err := raw.PTTL(ctx, userKey).Result(); err != nil || ttl < time.Hour {
+		t.Errorf("PTTL %s = %v, %v; want at least the conversation's", userKey, ttl, err)
+	}
+	if v, err := raw.Get(ctx, convKey).Result(); err != nil || !strings.Contains(v, `"lang":"fr"`) {
+		t.Errorf("GET %s = %q, %v; want JSON state", convKey, v, err)
+	}
+
+	if err := s.Forget(ctx, "slack", user); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := raw.Exists(ctx, convKey, userKey).Result(); err != nil || n != 0 {
+		t.Errorf("after Forget: %d of the keys remain (%v)", n, err)
+	}
+}
+
+// TestRestart stops Redis under an open store: calls must fail promptly
+// with errors, and succeed again once Redis is back, without reopening.
+func TestRestart(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("redis-server"); err != nil && os.Getenv("REDIS_URL") != "" {
+		t.Skip("REDIS_URL is set but redis-server is not on PATH: this test needs a server of its own to stop and restart")
+	}
+	srv := redistest.Start(t)
+	s := open(t, redis.Options{URL: srv.URL(), Prefix: testPrefix(), DialTimeout: 500 * time.Millisecond, ReadTimeout: 500 * time.Millisecond})
+	k := bot.ConversationKey{Platform: "slack", Channel: "C1", User: "U1"}
+
+	calls := map[string]func(ctx context.Context) error{
+		"Ping": s.Ping,
+		"Conversation": func(ctx context.Context) error {
+			_, _, err := s.Conversation(ctx, k)
+			return err
+		},
+		"SaveConversation": func(ctx context.Context) error {
+			return s.SaveConversation(ctx, k, bot.State{Intent: "x"}, time.Minute)
+		},
+		"Forget": func(ctx context.Context) error { return s.Forget(ctx, k.Platform, k.User) },
+		"SeenOnce": func(ctx context.Context) error {
+			_, err := s.SeenOnce(ctx, fmt.Sprint(time.Now().UnixNano()), time.Minute)
+			return err
+		},
+		"Allow": func(ctx context.Context) error {
+			_, _, err := s.Allow(ctx, "U1", 1000, time.Minute)
+			return err
+		},
+	}
+	for name, call := range calls {
+		if err := call(t.Context()); err != nil {
+			t.Fatalf("%s before the restart: %v", name, err)
+		}
+	}
+
+	srv.Stop()
+	var wg sync.WaitGroup
+	for name, call := range calls {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+			defer cancel()
+			start := time.Now()
+			err := call(ctx)
+			if err == nil {
+				t.Errorf("%s with Redis down: no error", name)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("%s with Redis down took %v", name, d)
+			}
+			t.Logf("%s with Redis down, after %v: %v", name, time.Since(start), err)
+		})
+	}
+	wg.Wait()
+
+	srv.Restart()
+	// The pool reconnects by itself, possibly after a short back-off.
+	for name, call := range calls {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+			err := call(ctx)
+			cancel()
+			if err == nil {
+				t.Logf("%s back after %v", name, time.Since(deadline.Add(-10*time.Second)))
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s after the restart: %v", name, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	// Scripts were flushed with the server; they are loaded again.
+	if ok, _, err := s.Allow(t.Context(), "after-restart", 1, time.Minute); err != nil || !ok {
+		t.Errorf("Allow after the restart: %v, %v", ok, err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	for name, o := range map[string]redis.Options{
+		"nothing":          {},
+		"URL and cluster":  {URL: "redis://127.0.0.1:1", ClusterAddrs: []string{"127.0.0.1:1"}},
+		"bad scheme":       {URL: "http://127.0.0.1:6379"},
+		"sentinel no addr": {MasterName: "mymaster"},
+		"sentinel no name": {SentinelAddrs: []string{"127.0.0.1:1"}},
+		"cluster DB":       {ClusterAddrs: []string{"127.0.0.1:1"}, DB: 2},
+	} {
+		if s, err := redis.Open(ctx, o); err == nil {
+			s.Close()
+			t.Errorf("%s: Open succeeded", name)
+		}
+	}
+
+	// Nothing listens on the port: Open fails, within its context.
+	port := func() string {
+		srv := redistest.Start(t)
+		srv.Stop()
+		return srv.Addr()
+	}()
+	var wg sync.WaitGroup
+	for name, o := range map[string]redis.Options{
+		"URL":      {URL: "redis://" + port},
+		"cluster":  {ClusterAddrs: []string{port}},
+		"sentinel": {MasterName: "mymaster", SentinelAddrs: []string{port}},
+	} {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			start := time.Now()
+			s, err := redis.Open(ctx, o)
+			if err == nil {
+				s.Close()
+				t.Errorf("%s: Open of a closed port succeeded", name)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("%s: Open of a closed port took %v", name, d)
+			}
+			t.Logf("%s: Open of a closed port failed after %v: %v", name, time.Since(start), err)
+		})
+	}
+	wg.Wait()
+
+	// Passwords stay out of error messages.
+	_, err := redis.Open(ctx, redis.Options{URL: "redis://user:s3cret@127.0.0.1:6379/notadb"})
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("Open with a bad URL: %v", err)
+	}
+}
+
+// TestContractCluster runs the suite on a three-node Cluster, where a
+// user's conversations and index live in different slots.
+func TestContractCluster(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: skipping the Cluster")
+	}
+	addrs := redistest.StartCluster(t, 3)
+	storetest.Run(t, func(t *testing.T) storetest.Store {
+		return open(t, redis.Options{ClusterAddrs: addrs, Prefix: testPrefix()})
+	})
+}
+
+// TestContractSentinel runs the suite on a primary found through Sentinel.
+func TestContractSentinel(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("-short: skipping Sentinel")
+	}
+	s := redistest.StartSentinel(t)
+	storetest.Run(t, func(t *testing.T) storetest.Store {
+		return open(t, redis.Options{MasterName: s.MasterName, SentinelAddrs: []string{s.SentinelAddr}, Prefix: testPrefix()})
+	})
+}
+
+// TestUnresponsive freezes Redis (SIGSTOP): the connection stays open but
+// nothing answers. Calls must give up at the context's deadline rather than
+// hang, and work again once Redis resumes.
+func TestUnresponsive(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	// Timeouts far longer than the contexts', so that the context is what
+	// bounds the calls.
+	s := open(t, redis.Options{URL: srv.URL(), Prefix: testPrefix(), ReadTimeout: time.Minute, MaxRetries: -1})
+	if _, err := s.SeenOnce(t.Context(), "warm-up", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	srv.Pause()
+	for _, name := range []string{"Ping", "Allow"} {
+		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+		start := time.Now()
+		var err error
+		if name == "Ping" {
+			err = s.Ping(ctx)
+		} else {
+			_, _, err = s.Allow(ctx, "U1", 10, time.Minute)
+		}
+		cancel()
+		if err == nil {
+			t.Errorf("%s with Redis frozen: no error", name)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%s with Redis frozen took %v", name, d)
+		}
+		t.Logf("%s with Redis frozen, after %v: %v", name, time.Since(start), err)
+	}
+	srv.Resume()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+		_, _, err := s.Allow(ctx, "U2", 10, time.Minute)
+		cancel()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Allow after resuming: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

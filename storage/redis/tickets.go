@@ -1,0 +1,302 @@
+package redis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/commsbot/commsbot/bot"
+)
+
+// Review tickets on Redis:
+//
+//	<prefix>{reviews}:ticket:<id>  the ticket, JSON, no expiry (tickets record
+//	                               administrative decisions: kept ≥ 2 years)
+//	<prefix>{reviews}:index        sorted set of ticket ids by creation time
+//	<prefix>{reviews}:notices      stream of notices, consumer group "notifiers"
+//	<prefix>{reviews}:lock:<name>  locks with expiry
+//
+// The {reviews} hash tag keeps every key in one Cluster slot, so a ticket
+// and its notice are written by one script or transaction.
+
+const noticeGroup = "notifiers"
+
+// Redeliver is how long a notice handed to a consumer may stay
+// unacknowledged before another consumer claims it (XAUTOCLAIM): a replica
+// that crashed between reading and notifying is covered by another.
+var Redeliver = time.Minute
+
+var (
+	_ bot.TicketStore = (*Store)(nil)
+	_ bot.Outbox      = (*Store)(nil)
+	_ bot.Locker      = (*Store)(nil)
+)
+
+func (s *Store) rkey(parts ...string) string {
+	return s.prefix + "{reviews}:" + strings.Join(parts, ":")
+}
+
+// createScript stores a new ticket, indexes it and queues its "opened"
+// notice in one atomic step. It returns 0 when the id is taken.
+var createScript = goredis.NewScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('XADD', KEYS[3], '*', 'ticket', ARGV[3], 'kind', ARGV[4])
+return 1
+`)
+
+// CreateTicket implements bot.TicketStore.
+func (s *Store) CreateTicket(ctx context.Context, t bot.Ticket) error {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("redis store: create ticket: %w", err)
+	}
+	n, err := createScript.Run(ctx, s.client,
+		[]string{s.rkey("ticket", t.ID), s.rkey("index"), s.rkey("notices")},
+		b, t.Created.UnixMilli(), t.ID, bot.NoticeOpened).Int()
+	if err != nil {
+		return fmt.Errorf("redis store: create ticket: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("redis store: create ticket %s: %w", t.ID, bot.ErrConflict)
+	}
+	return nil
+}
+
+// Ticket implements bot.TicketStore.
+func (s *Store) Ticket(ctx context.Context, id string) (bot.Ticket, error) {
+	b, err := s.client.Get(ctx, s.rkey("ticket", id)).Bytes()
+	if errors.Is(err, goredis.Nil) {
+		return bot.Ticket{}, fmt.Errorf("ticket %s: %w", id, bot.ErrNotFound)
+	}
+	if err != nil {
+		return bot.Ticket{}, fmt.Errorf("redis store: ticket: %w", err)
+	}
+	var t bot.Ticket
+	if err := json.Unmarshal(b, &t); err != nil {
+		return bot.Ticket{}, fmt.Errorf("redis store: ticket %s: %w", id, err)
+	}
+	return t, nil
+}
+
+// UpdateTicket implements bot.TicketStore with optimistic locking (WATCH):
+// a concurrent update makes it retry with the new ticket.
+func (s *Store) UpdateTicket(ctx context.Context, id, notice string, change func(*bot.Ticket) error) (bot.Ticket, error) {
+	key := s.rkey("ticket", id)
+	var out bot.Ticket
+	for range 10 {
+		err := s.client.Watch(ctx, func(tx *goredis.Tx) error {
+			b, err := tx.Get(ctx, key).Bytes()
+			if errors.Is(err, goredis.Nil) {
+				return fmt.Errorf("ticket %s: %w", id, bot.ErrNotFound)
+			}
+			if err != nil {
+				return err
+			}
+			var t bot.Ticket
+			if err := json.Unmarshal(b, &t); err != nil {
+				return fmt.Errorf("ticket %s: %w", id, err)
+			}
+			if err := change(&t); err != nil {
+				return err
+			}
+			nb, err := json.Marshal(t)
+			if err != nil {
+				return err
+			}
+			_, err = tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+				p.Set(ctx, key, nb, 0)
+				if notice != "" {
+					p.XAdd(ctx, &goredis.XAddArgs{Stream: s.rkey("notices"), Values: []any{"ticket", id, "kind", notice}})
+				}
+				return nil
+			})
+			out = t
+			return err
+		}, key)
+		if errors.Is(err, goredis.TxFailedErr) {
+			continue
+		}
+		if err != nil {
+			if errors.Is(err, bot.ErrNotFound) || errors.Is(err, bot.ErrConflict) {
+				return bot.Ticket{}, err
+			}
+			return bot.Ticket{}, fmt.Errorf("redis store: update ticket: %w", err)
+		}
+		return out, nil
+	}
+	return bot.Ticket{}, fmt.Errorf("redis store: update ticket %s: %w", id, bot.ErrConflict)
+}
+
+// Tickets implements bot.TicketStore.
+func (s *Store) Tickets(ctx context.Context, status bot.TicketStatus) ([]bot.Ticket, error) {
+	ids, err := s.client.ZRevRange(ctx, s.rkey("index"), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redis store: tickets: %w", err)
+	}
+	var out []bot.Ticket
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 200)]
+		ids = ids[len(batch):]
+		keys := make([]string, len(batch))
+		for i, id := range batch {
+			keys[i] = s.rkey("ticket", id)
+		}
+		vals, err := s.client.MGet(ctx, keys...).Result()
+		if err != nil {
+			return nil, fmt.Errorf("redis store: tickets: %w", err)
+		}
+		for _, v := range vals {
+			str, ok := v.(string)
+			if !ok {
+				continue
+			}
+			var t bot.Ticket
+			if err := json.Unmarshal([]byte(str), &t); err != nil {
+				return nil, fmt.Errorf("redis store: tickets: %w", err)
+			}
+			if status == "" || t.Status == status {
+				out = append(out, t)
+			}
+		}
+	}
+	return out, nil
+}
+
+// groupOnce creates the consumer group the first time it is needed; a
+// failed attempt is retried on the next call.
+type groupOnce struct {
+	mu   sync.Mutex
+	done bool
+}
+
+var groups sync.Map // *Store → *groupOnce
+
+func (s *Store) ensureGroup(ctx context.Context) error {
+	g, _ := groups.LoadOrStore(s, &groupOnce{})
+	o := g.(*groupOnce)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done {
+		return nil
+	}
+	err := s.client.XGroupCreateMkStream(ctx, s.rkey("notices"), noticeGroup, "0").Err()
+	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+		return fmt.Errorf("redis store: notices group: %w", err)
+	}
+	o.done = true
+	return nil
+}
+
+func (s *Store) forgetGroup() {
+	if g, ok := groups.Load(s); ok {
+		o := g.(*groupOnce)
+		o.mu.Lock()
+		o.done = false
+		o.mu.Unlock()
+	}
+}
+
+func toNotice(m goredis.XMessage) bot.Notice {
+	n := bot.Notice{ID: m.ID}
+	n.TicketID, _ = m.Values["ticket"].(string)
+	n.Kind, _ = m.Values["kind"].(string)
+	return n
+}
+
+// NextNotice implements bot.Outbox: first a notice another consumer left
+// unacknowledged for longer than Redeliver (XAUTOCLAIM), else a new one
+// (XREADGROUP), waiting at most wait — never forever.
+func (s *Store) NextNotice(ctx context.Context, consumer string, wait time.Duration) (bot.Notice, bool, error) {
+	if err := s.ensureGroup(ctx); err != nil {
+		return bot.Notice{}, false, err
+	}
+	stream := s.rkey("notices")
+	msgs, _, err := s.client.XAutoClaim(ctx, &goredis.XAutoClaimArgs{
+		Stream: stream, Group: noticeGroup, Consumer: consumer, MinIdle: Redeliver, Start: "0-0", Count: 1,
+	}).Result()
+	if err != nil && strings.HasPrefix(err.Error(), "NOGROUP") {
+		// The server lost the group (restarted without persistence, or
+		// flushed): create it again on the next call.
+		s.forgetGroup()
+	}
+	if err != nil {
+		return bot.Notice{}, false, fmt.Errorf("redis store: claim notice: %w", err)
+	}
+	if len(msgs) > 0 {
+		return toNotice(msgs[0]), true, nil
+	}
+	block := wait
+	if block < time.Millisecond {
+		block = -1 // no BLOCK argument: return at once
+	}
+	res, err := s.client.XReadGroup(ctx, &goredis.XReadGroupArgs{
+		Group: noticeGroup, Consumer: consumer, Streams: []string{stream, ">"}, Count: 1, Block: block,
+	}).Result()
+	if errors.Is(err, goredis.Nil) {
+		return bot.Notice{}, false, nil
+	}
+	if err != nil {
+		return bot.Notice{}, false, fmt.Errorf("redis store: read notice: %w", err)
+	}
+	for _, st := range res {
+		for _, m := range st.Messages {
+			return toNotice(m), true, nil
+		}
+	}
+	return bot.Notice{}, false, nil
+}
+
+// AckNotice implements bot.Outbox: the notice is acknowledged and removed
+// from the stream.
+func (s *Store) AckNotice(ctx context.Context, id string) error {
+	stream := s.rkey("notices")
+	_, err := s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		p.XAck(ctx, stream, noticeGroup, id)
+		p.XDel(ctx, stream, id)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redis store: ack notice: %w", err)
+	}
+	return nil
+}
+
+// lockScript takes the lock, or extends it for its owner.
+var lockScript = goredis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if v then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`)
+
+// unlockScript deletes the lock only for its owner.
+var unlockScript = goredis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)
+
+// TryLock implements bot.Locker.
+func (s *Store) TryLock(ctx context.Context, name, owner string, ttl time.Duration) (bool, error) {
+	n, err := lockScript.Run(ctx, s.client, []string{s.rkey("lock", name)}, owner, ceilMs(ttl).Milliseconds()).Int()
+	if err != nil {
+		return false, fmt.Errorf("redis store: lock %s: %w", name, err)
+	}
+	return n == 1, nil
+}
+
+// Unlock implements bot.Locker: a lock that expired and was taken by
+// another owner is left alone.
+func (s *Store) Unlock(ctx context.Context, name, owner string) error {
+	if err := unlockScript.Run(ctx, s.client, []string{s.rkey("lock", name)}, owner).Err(); err != nil {
+		return fmt.Errorf("redis store: unlock %s: %w", name, err)
+	}
+	return nil
+}
