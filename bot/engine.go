@@ -305,6 +305,16 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 	return reply, storeErr
 }
 
+// Render re-renders the conversation's last answer in lang (the
+// "Français" / "English" buttons), and remembers lang for the conversation.
+func (e *Engine) Render(ctx context.Context, key ConversationKey, lang Lang) (Reply, error) {
+	text := "in English"
+	if lang == French {
+		text = "en français"
+	}
+	return e.Handle(ctx, Message{Conversation: key, Text: text, Lang: lang})
+}
+
 // openReview opens a ticket for an answer that needs review, once per
 // conversation and topic, and tells the user. The user is told a
 // coordinator was notified only once the ticket is stored.

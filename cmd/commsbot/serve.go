@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/commsbot/commsbot/bot"
 )
 
 // serveCmd runs commsbot as a service: the HTTP server (health, readiness,
@@ -39,6 +41,21 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	defer rt.Close()
 	rt.enableReviews()
 
+	var adapters []adapter
+	for _, f := range adapterFactories {
+		a, ok, err := f(ctx, getenv, rt)
+		if err != nil {
+			return err
+		}
+		if ok {
+			adapters = append(adapters, a)
+			if n := a.Notifier(); n != nil {
+				// Platform notifiers go first: the log is the fallback.
+				rt.reviews.Notifiers = append([]bot.Notifier{n}, rt.reviews.Notifiers...)
+			}
+		}
+	}
+
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -46,7 +63,16 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := rt.ready(r.Context()); err != nil {
+		err := rt.ready(r.Context())
+		for _, a := range adapters {
+			if err != nil {
+				break
+			}
+			if e := a.Ready(); e != nil {
+				err = fmt.Errorf("%s: %w", a.Name(), e)
+			}
+		}
+		if err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintf(w, "not ready: %v\n", err)
 			return
@@ -54,6 +80,9 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		io.WriteString(w, "ready\n")
 	})
 	mux.Handle("GET /metrics", rt.metrics.Handler())
+	for _, a := range adapters {
+		a.Routes(mux)
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -69,6 +98,13 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	}
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	wg := rt.runBackground(bg)
+	for _, a := range adapters {
+		wg.Go(func() {
+			if err := a.Run(bg); err != nil && bg.Err() == nil {
+				log.Error("adapter stopped", "adapter", a.Name(), "err", err)
+			}
+		})
+	}
 
 	log.Info("commsbot serving", "addr", ln.Addr().String(), "redis", cfg.hasRedis(), "replica", cfg.Replica)
 	if ready != nil {
