@@ -211,3 +211,17 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestREADMEListsEveryVariable keeps the README's environment tables in
+// step with the variables commsbot reads.
+func TestREADMEListsEveryVariable(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range envVars {
+		if !strings.Contains(string(b), "`"+e.Name+"`") {
+			t.Errorf("README does not document %s", e.Name)
+		}
+	}
+}
