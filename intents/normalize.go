@@ -2,12 +2,12 @@ package intents
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/kljensen/snowball/english"
 	"github.com/kljensen/snowball/french"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -45,15 +45,27 @@ var slang = map[string]string{
 	"efvp": "pia", "coordo": "coordonnateur", "comms": "communications", "com": "communications", "frp": "pib", "pou": "psu", "aiprp": "atip", "cci": "bcc",
 }
 
-var folder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // fold removes accents: "évaluation" → "evaluation".
 func fold(s string) string {
-	out, _, err := transform.String(folder, s)
-	if err != nil {
+	ascii := true
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
 		return s
 	}
-	return out
+	// Decompose, then drop the combining marks. (A transform.Chain would
+	// do the same but is not safe for concurrent use.)
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // tokenize splits a message into words. Apostrophes split elisions ("l'avis"
@@ -104,8 +116,28 @@ func stems(lower string) (en, fr string) {
 		f := fold(lower)
 		return f, f
 	}
-	return fold(english.Stem(lower, true)), fold(french.Stem(lower, true))
+	if v, ok := stemCache.Load(lower); ok {
+		p := v.(*[2]string)
+		return p[0], p[1]
+	}
+	en, fr = fold(english.Stem(lower, true)), fold(french.Stem(lower, true))
+	// The cache holds the cue vocabulary and the words users type most;
+	// it stops growing at stemCacheMax so that odd input cannot fill
+	// memory.
+	if stemCacheLen.Load() < stemCacheMax {
+		if _, loaded := stemCache.LoadOrStore(lower, &[2]string{en, fr}); !loaded {
+			stemCacheLen.Add(1)
+		}
+	}
+	return en, fr
 }
+
+const stemCacheMax = 50_000
+
+var (
+	stemCache    sync.Map // lower-case word → *[2]string{en, fr}
+	stemCacheLen atomic.Int64
+)
 
 // stopwords are dropped before cues are matched, in both languages (folded).
 var stopwords = set(`a an the and or of to in on at by for from with as is are be been was were am

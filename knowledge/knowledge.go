@@ -98,6 +98,7 @@ type KB struct {
 	order    []string            // "doc#id", in source order
 	entries  map[string]*Entry
 	ids      []string
+	norm     map[string]string // normalised section texts, filled while loading
 }
 
 // yaml shapes of the answer files.
@@ -129,7 +130,7 @@ func Load() (*KB, error) { return LoadFS(embedded) }
 // and answers/*.yaml. Every problem found is reported, each naming its file
 // and entry.
 func LoadFS(fsys fs.FS) (*KB, error) {
-	kb := &KB{sections: map[string]*Section{}, entries: map[string]*Entry{}}
+	kb := &KB{sections: map[string]*Section{}, entries: map[string]*Entry{}, norm: map[string]string{}}
 	docIDs := make([]string, 0, len(specs))
 	for d := range specs {
 		docIDs = append(docIDs, d)
@@ -288,12 +289,24 @@ func (kb *KB) inSection(doc, id string, lang bot.Lang, quote string) bool {
 	q := Normalize(quote)
 	for _, s := range kb.sections {
 		if s.Doc == doc && s.Lang == lang && (s.ID == id || strings.HasPrefix(s.ID, id+".") && !strings.HasPrefix(id, "A.")) {
-			if strings.Contains(Normalize(s.Text), q) {
+			if strings.Contains(kb.normalized(s), q) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// normalized returns a section's text normalised for quote checks,
+// computing it once.
+func (kb *KB) normalized(s *Section) string {
+	k := s.Doc + "#" + s.ID + "#" + string(s.Lang)
+	n, ok := kb.norm[k]
+	if !ok {
+		n = Normalize(s.Text)
+		kb.norm[k] = n
+	}
+	return n
 }
 
 // Section returns a parsed section.

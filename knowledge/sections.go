@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -181,8 +180,6 @@ func parentOf(id string) string {
 	return ""
 }
 
-var spaces = regexp.MustCompile(`[\s\x{00a0}\x{202f}\x{2009}]+`)
-
 var quoteFolder = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"`, "\u201d", `"`)
 
 // Normalize folds what a verbatim quote may differ in: Unicode composition,
@@ -191,5 +188,7 @@ var quoteFolder = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u201c", `"
 func Normalize(s string) string {
 	s = norm.NFC.String(s)
 	s = quoteFolder.Replace(s)
-	return strings.TrimSpace(spaces.ReplaceAllString(s, " "))
+	// strings.Fields splits on every Unicode space, non-breaking ones
+	// included.
+	return strings.Join(strings.Fields(s), " ")
 }
