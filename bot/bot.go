@@ -115,6 +115,10 @@ type Reply struct {
 	// Ticket is the review ticket opened for (or already covering) this
 	// answer.
 	Ticket string `json:"ticket,omitempty"`
+	// Paraphrased is true when Answer is a model's rephrasing of the
+	// curated answer that passed the paraphrase checks; Citations are the
+	// knowledge base's either way.
+	Paraphrased bool `json:"paraphrased"`
 }
 
 // Answer is a curated answer rendered in one language, as the knowledge base
@@ -127,4 +131,10 @@ type Answer struct {
 	// that people must assess something.
 	Review   bool
 	Category string
+	// Terms are the entry's key terms in the answer's language: words a
+	// paraphrase must keep.
+	Terms []string
+	// Note is a sentence the knowledge base appended to the entry's text
+	// (that the source is in English only), "" when none; Text ends with it.
+	Note string
 }

@@ -140,6 +140,12 @@ type Engine struct {
 	Reviews  *Reviews
 	Observer Observer
 	Logger   *slog.Logger
+	// Paraphraser, when set, rephrases curated answers for the question
+	// asked (never abstentions or commands); on any error, or after
+	// ParaphraseTimeout (default DefaultParaphraseTimeout), the curated
+	// text is used. Citations always come from the knowledge base.
+	Paraphraser       Paraphraser
+	ParaphraseTimeout time.Duration
 	// Now returns the current time; defaults to time.Now.
 	Now func() time.Time
 }
@@ -245,6 +251,9 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 	}
 
 	var reply Reply
+	// rerender is a language switch re-rendering the last answer: not a
+	// question to paraphrase an answer for.
+	rerender := u.Command == CmdSwitchLang
 	switch u.Command {
 	case CmdForget:
 		if err := e.Store.Forget(ctx, m.Conversation.Platform, m.Conversation.User); err != nil {
@@ -279,6 +288,11 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 		reply = Reply{
 			Lang: lang, Intent: u.Intent, Answer: a.Text, Citations: a.Citations,
 			Confidence: u.Confidence, Entry: a.Entry,
+		}
+		if e.Paraphraser != nil && !rerender {
+			if p, ok := e.paraphrase(ctx, log, text, a, lang); ok {
+				reply.Answer, reply.Paraphrased = p, true
+			}
 		}
 		switch {
 		case a.Review:

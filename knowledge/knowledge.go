@@ -327,6 +327,16 @@ func (kb *KB) Entry(id string) (*Entry, bool) {
 	return e, ok
 }
 
+// Terms returns an entry's key terms in lang: the words any rephrasing of
+// its answer must keep. It returns nil for an unknown entry.
+func (kb *KB) Terms(id string, lang bot.Lang) []string {
+	e, ok := kb.entries[id]
+	if !ok {
+		return nil
+	}
+	return slices.Clone(e.Terms[lang])
+}
+
 // Entries lists entry ids in file order.
 func (kb *KB) Entries() []string { return slices.Clone(kb.ids) }
 
@@ -353,10 +363,13 @@ func (kb *KB) Answer(id string, lang bot.Lang, vars map[string]string) (bot.Answ
 		text = fillDefaults(text, lang)
 	}
 	d := docs[e.Doc]
+	var note string
 	if lang == bot.French && d.EnglishOnly {
-		text += " (Source disponible en anglais seulement.)"
+		note = "(Source disponible en anglais seulement.)"
+		text += " " + note
 	}
-	a := bot.Answer{Entry: e.ID, Text: text, Review: e.Review, Category: e.Category}
+	a := bot.Answer{Entry: e.ID, Text: text, Review: e.Review, Category: e.Category,
+		Terms: kb.Terms(e.ID, lang), Note: note}
 	for _, c := range e.Cites {
 		ql := lang
 		if _, ok := c.Quotes[ql]; !ok {

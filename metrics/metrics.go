@@ -27,6 +27,11 @@ type Metrics struct {
 	events       *prometheus.CounterVec
 	platformErrs *prometheus.CounterVec
 	feedback     *prometheus.CounterVec
+	// Paraphrasing (llm.Observer).
+	llmRequests  prometheus.Counter
+	llmLatency   prometheus.Histogram
+	llmFallbacks *prometheus.CounterVec
+	llmCacheHits prometheus.Counter
 }
 
 // New registers commsbot's metrics, with the Go and process collectors.
@@ -55,8 +60,22 @@ func New() *Metrics {
 		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "commsbot_feedback_total", Help: "Answer feedback (up, down), by intent.",
 		}, []string{"intent", "vote"}),
+		llmRequests: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "commsbot_llm_requests_total", Help: "Curated answers the LLM was asked to paraphrase (cache hits included).",
+		}),
+		llmLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "commsbot_llm_seconds", Help: "Time of one call to the model server, whatever its outcome.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 1.5, 2, 3, 4, 6, 10},
+		}),
+		llmFallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "commsbot_llm_fallbacks_total", Help: "Curated answers used instead of a paraphrase, by reason (timeout, http-error, malformed, empty, language, length, new-url, new-number, new-platform, missing-term, negation, …).",
+		}, []string{"reason"}),
+		llmCacheHits: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "commsbot_llm_cache_hits_total", Help: "Paraphrases served from the cache.",
+		}),
 	}
 	m.reg.MustRegister(m.questions, m.abstentions, m.latency, m.reviews, m.events, m.platformErrs, m.feedback,
+		m.llmRequests, m.llmLatency, m.llmFallbacks, m.llmCacheHits,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -102,3 +121,16 @@ func (m *Metrics) Feedback(intent string, up bool) {
 	}
 	m.feedback.WithLabelValues(intent, vote).Inc()
 }
+
+// ParaphraseRequested implements llm.Observer.
+func (m *Metrics) ParaphraseRequested() { m.llmRequests.Inc() }
+
+// ModelCalled implements llm.Observer.
+func (m *Metrics) ModelCalled(took time.Duration) { m.llmLatency.Observe(took.Seconds()) }
+
+// ParaphraseFallback implements llm.Observer; reason is one of llm's
+// bounded set of reasons.
+func (m *Metrics) ParaphraseFallback(reason string) { m.llmFallbacks.WithLabelValues(reason).Inc() }
+
+// ParaphraseCacheHit implements llm.Observer.
+func (m *Metrics) ParaphraseCacheHit() { m.llmCacheHits.Inc() }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/commsbot/commsbot/adapters/console"
@@ -39,7 +38,7 @@ func parseLangFlag(s string) (bot.Lang, error) {
 	return l, nil
 }
 
-func askCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, logger *slog.Logger) error {
+func askCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, logger *slog.Logger, getenv func(string) string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
@@ -52,7 +51,7 @@ func askCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	eng, closeStores, err := cliEngine(ctx, os.Getenv, logger)
+	eng, closeStores, err := cliEngine(ctx, getenv, logger)
 	if err != nil {
 		return err
 	}

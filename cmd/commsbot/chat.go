@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/commsbot/commsbot/adapters/console"
 )
 
-func chatCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, logger *slog.Logger) error {
+func chatCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, logger *slog.Logger, getenv func(string) string) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	langS := langFlag(fs)
@@ -22,7 +21,7 @@ func chatCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	eng, closeStores, err := cliEngine(ctx, os.Getenv, logger)
+	eng, closeStores, err := cliEngine(ctx, getenv, logger)
 	if err != nil {
 		return err
 	}

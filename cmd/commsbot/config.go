@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/commsbot/commsbot/bot"
+	"github.com/commsbot/commsbot/llm"
 	"github.com/commsbot/commsbot/storage/redis"
 )
 
@@ -27,6 +28,10 @@ type config struct {
 	Replica      string
 	// RequireRedis refuses to start without REDIS_URL (serve).
 	RequireRedis bool
+	// LLM is the optional paraphrasing (llm.go).
+	LLM llmConfig
+	// Discord is the Discord adapter's configuration (discord.go).
+	Discord discordConfig
 }
 
 // envVars documents every variable: name, default, meaning. The README
@@ -45,6 +50,23 @@ var envVars = []struct{ Name, Default, Help string }{
 	{"REVIEW_REMIND_BREACH_AFTER", "1h", "the same for breach tickets"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error; logs never contain message text"},
 	{"COMMSBOT_REPLICA", "hostname", "this replica's name for the notification consumer group and the reminders lock"},
+	{"OPENAI_BASE_URL", "", "OpenAI-compatible API base URL (vLLM, Ollama, llama.cpp, Azure); with OPENAI_API_KEY, either one enables LLM paraphrasing"},
+	{"OPENAI_API_KEY", "", "API key for the model server; unset with OPENAI_BASE_URL for a local server"},
+	{"OPENAI_MODEL", llm.DefaultModel, "model name (Azure: deployment name) used to paraphrase curated answers"},
+	{"OPENAI_API_TYPE", "openai", "openai (any OpenAI-compatible server) or azure"},
+	{"OPENAI_API_VERSION", "", "Azure OpenAI api-version; unset: the client's default"},
+	{"LLM_TIMEOUT", "4s", "deadline for one paraphrase; when it passes, the curated answer is sent"},
+	{"LLM_CACHE_TTL", "24h", "how long accepted paraphrases are cached in the store"},
+	{"DISCORD_BOT_TOKEN", "", "bot token (developer portal → Bot); enables the gateway, command registration and the coordinators' channel"},
+	{"DISCORD_APP_ID", "", "application id (developer portal → General Information); needed with DISCORD_BOT_TOKEN to register /privacy"},
+	{"DISCORD_PUBLIC_KEY", "", "application public key (hex); enables the HTTP interactions endpoint POST /discord/interactions"},
+	{"DISCORD_GUILD_ID", "", "register /privacy in this server only (visible at once) instead of globally"},
+	{"DISCORD_GATEWAY", "on", "off: do not connect the gateway (no mentions or direct messages; interactions come by HTTP)"},
+	{"DISCORD_SHARD_ID", "0", "this process's gateway shard, from 0"},
+	{"DISCORD_SHARD_COUNT", "1", "number of gateway shards across all processes"},
+	{"DISCORD_API_URL", "https://discord.com/api", "base URL replacing https://discord.com/api for REST (and the gateway URL it returns): proxies, tests"},
+	{"DISCORD_COORDINATOR_ROLE", "", "role id whose holders are ATIP coordinators on Discord, besides ATIP_COORDINATORS"},
+	{"ATIP_DISCORD_CHANNEL", "", "channel id where Discord review tickets are posted, with Claim and Resolve buttons"},
 }
 
 // loadConfig reads the environment and reports every problem at once, one
@@ -87,6 +109,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		errs = append(errs, fmt.Errorf("LOG_LEVEL=%q: want debug, info, warn or error", get("LOG_LEVEL")))
 	}
+	llmCfg, llmErrs := loadLLMConfig(getenv)
+	c.LLM, errs = llmCfg, append(errs, llmErrs...)
+	discordCfg, discordErrs := loadDiscordConfig(getenv)
+	c.Discord, errs = discordCfg, append(errs, discordErrs...)
 	c.Replica = get("COMMSBOT_REPLICA")
 	if c.Replica == "" {
 		c.Replica, _ = os.Hostname()

@@ -45,6 +45,11 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runEnv(ctx, args, stdin, stdout, stderr, os.Getenv)
+}
+
+// runEnv is run with the environment read through getenv.
+func runEnv(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
@@ -52,17 +57,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	switch args[0] {
 	case "chat":
-		return chatCmd(ctx, args[1:], stdin, stdout, stderr, logger)
+		return chatCmd(ctx, args[1:], stdin, stdout, stderr, logger, getenv)
 	case "ask":
-		return askCmd(ctx, args[1:], stdin, stdout, stderr, logger)
+		return askCmd(ctx, args[1:], stdin, stdout, stderr, logger, getenv)
 	case "kb":
 		return kbCmd(args[1:], stdout, stderr)
 	case "explain":
 		return explainCmd(args[1:], stdout)
 	case "serve":
-		return serveCmd(ctx, args[1:], stderr, os.Getenv, nil)
+		return serveCmd(ctx, args[1:], stderr, getenv, nil)
 	case "reviews":
-		return reviewsCmd(ctx, args[1:], stdout, stderr, os.Getenv)
+		return reviewsCmd(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

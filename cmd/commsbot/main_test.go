@@ -4,17 +4,33 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 )
 
-// runCLI runs the command in-process.
+// runCLI runs the command in-process, without the LLM whatever the
+// environment says: the tests must not reach a model server.
 func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	return runCLIEnv(t, noLLMEnv, stdin, args...)
+}
+
+// runCLIEnv runs the command in-process with the environment getenv.
+func runCLIEnv(t *testing.T, getenv func(string) string, stdin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	err = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	err = runEnv(context.Background(), args, strings.NewReader(stdin), &out, &errb, getenv)
 	return out.String(), errb.String(), err
+}
+
+// noLLMEnv is the process environment without the LLM's variables.
+func noLLMEnv(name string) string {
+	if strings.HasPrefix(name, "OPENAI_") || strings.HasPrefix(name, "LLM_") {
+		return ""
+	}
+	return os.Getenv(name)
 }
 
 // cliAnswer is one line of `ask --jsonl` output.
@@ -133,7 +149,7 @@ func TestAskJSONKeys(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	required := []string{"lang", "intent", "answer", "citations", "needs_review", "review_reason", "confidence"}
+	required := []string{"lang", "intent", "answer", "citations", "needs_review", "review_reason", "confidence", "paraphrased"}
 	allowed := append([]string{"id", "entry", "abstained", "review_category"}, required...)
 	for _, k := range required {
 		if _, ok := m[k]; !ok {

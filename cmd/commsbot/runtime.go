@@ -47,6 +47,9 @@ type runtime struct {
 func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, error) {
 	rt := &runtime{cfg: cfg, log: log, metrics: metrics.New()}
 	if cfg.hasRedis() {
+		// go-redis logs pool events to standard error by itself; they
+		// go to the runtime's log, at debug level, instead.
+		redis.SetLogger(log)
 		st, err := redis.Open(ctx, cfg.Redis)
 		if err != nil {
 			return nil, fmt.Errorf("redis: %w", err)
@@ -72,6 +75,10 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 		Observer: rt.metrics, Logger: log,
 	}
 	rt.engine = eng
+	if err := rt.enableLLM(); err != nil {
+		rt.Close()
+		return nil, err
+	}
 	return rt, nil
 }
 

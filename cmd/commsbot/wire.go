@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -46,8 +47,19 @@ func checkEntries(kb *knowledge.KB) error {
 // set. close releases the stores.
 func cliEngine(ctx context.Context, getenv func(string) string, logger *slog.Logger) (eng *bot.Engine, close func(), err error) {
 	if getenv("REDIS_URL") == "" && getenv("REDIS_SENTINEL_MASTER") == "" && getenv("REDIS_CLUSTER_ADDRS") == "" {
-		eng, err := newEngine(nil, logger)
-		return eng, func() {}, err
+		llmCfg, errs := loadLLMConfig(getenv)
+		if err := errors.Join(errs...); err != nil {
+			return nil, nil, err
+		}
+		store := memory.New()
+		eng, err := newEngine(store, logger)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := enableLLM(eng, llmCfg, store, nil, logger); err != nil {
+			return nil, nil, err
+		}
+		return eng, func() {}, nil
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {

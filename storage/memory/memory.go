@@ -26,12 +26,13 @@ type Store struct {
 	convs map[bot.ConversationKey]entry
 	seen  map[string]time.Time // event id → expiry
 	rates map[string]window
+	cache map[string]cached // see cache.go; made on first use
 
 	// Sweep thresholds: expired entries are swept when a map grows past
 	// them, then the threshold is set to twice the live size, so sweeping
 	// costs amortised O(1) per insertion and memory stays bounded by the
 	// number of live entries.
-	convSweep, seenSweep, rateSweep int
+	convSweep, seenSweep, rateSweep, cacheSweep int
 }
 
 type entry struct {

@@ -15,6 +15,15 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return memory.New() })
 }
 
+func TestTicketContract(t *testing.T) {
+	// The suite moves the store's clock past the redelivery period.
+	storetest.RunTickets(t, time.Minute, func(t *testing.T) storetest.Tickets {
+		s := memory.NewTicketStore()
+		s.Redeliver = time.Minute
+		return s
+	})
+}
+
 // TestBounded checks that expired entries do not accumulate.
 func TestBounded(t *testing.T) {
 	s := memory.New()

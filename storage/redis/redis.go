@@ -11,6 +11,7 @@
 //	                              itself expires with the last of them
 //	seen:<event id>               deduplication marker
 //	rate:<key>                    fixed-window rate-limit counter
+//	cache:<key>                   bot.Cache values (paraphrases), TTL of the set
 //
 // Components are escaped as in bot.ConversationKey.String, so ':' inside a
 // platform or user id cannot make two users' keys collide. Every command
@@ -24,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -94,6 +96,13 @@ const dialerRetries = 2
 type Store struct {
 	client goredis.UniversalClient
 	prefix string
+
+	// groupMu serialises creating the notices consumer group; groupReady
+	// says it is known to exist. It is cleared when the server answers
+	// NOGROUP (restarted without persistence, or flushed), so that the
+	// next call creates the group again.
+	groupMu    sync.Mutex
+	groupReady bool
 }
 
 var (

@@ -1,6 +1,10 @@
 package redis
 
 import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 )
@@ -30,5 +34,24 @@ func TestRedactURL(t *testing.T) {
 		if got := redactURL(in); got != want {
 			t.Errorf("redactURL(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestSetLogger(t *testing.T) {
+	var buf2 bytes.Buffer
+	lg := slogLogger{slog.New(slog.NewTextHandler(&buf2, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	lg.Printf(context.Background(), "redis: connection pool: %s", "dial failed")
+	if got := buf2.String(); !strings.Contains(got, "level=DEBUG") || !strings.Contains(got, `msg="connection pool: dial failed"`) ||
+		!strings.Contains(got, "component=go-redis") {
+		t.Errorf("log line %q", got)
+	}
+
+	// Above debug, and with no logger, the lines are dropped.
+	buf2.Reset()
+	slogLogger{slog.New(slog.NewTextHandler(&buf2, nil))}.Printf(context.Background(), "dropped")
+	slogLogger{}.Printf(context.Background(), "dropped")
+	slogLogger{slog.New(slog.NewTextHandler(&buf2, nil))}.Printf(nil, "dropped") //nolint:staticcheck // go-redis may pass a nil context
+	if buf2.Len() != 0 {
+		t.Errorf("logged %q", buf2.String())
 	}
 }

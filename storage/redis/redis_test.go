@@ -26,6 +26,15 @@ func testPrefix() string {
 	return fmt.Sprintf("commsbot-test:%d:%d:", time.Now().UnixNano(), prefixes.Add(1))
 }
 
+// testRedeliver is the outbox's redelivery period in these tests: the
+// ticket suite waits it out.
+const testRedeliver = 500 * time.Millisecond
+
+func TestMain(m *testing.M) {
+	redis.Redeliver = testRedeliver
+	os.Exit(m.Run())
+}
+
 func open(t *testing.T, o redis.Options) *redis.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
@@ -46,6 +55,9 @@ func TestContract(t *testing.T) {
 	t.Parallel()
 	url := redistest.URL(t)
 	storetest.Run(t, func(t *testing.T) storetest.Store {
+		return open(t, redis.Options{URL: url, Prefix: testPrefix()})
+	})
+	storetest.RunTickets(t, testRedeliver, func(t *testing.T) storetest.Tickets {
 		return open(t, redis.Options{URL: url, Prefix: testPrefix()})
 	})
 }
@@ -248,6 +260,9 @@ func TestContractCluster(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store {
 		return open(t, redis.Options{ClusterAddrs: addrs, Prefix: testPrefix()})
 	})
+	storetest.RunTickets(t, testRedeliver, func(t *testing.T) storetest.Tickets {
+		return open(t, redis.Options{ClusterAddrs: addrs, Prefix: testPrefix()})
+	})
 }
 
 // TestContractSentinel runs the suite on a primary found through Sentinel.
@@ -306,5 +321,52 @@ func TestUnresponsive(t *testing.T) {
 			t.Fatalf("Allow after resuming: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestNoticeGroupLost removes the outbox's consumer group under an open
+// store, as a Redis restarted without persistence or flushed would: the
+// store creates it again and the next notice is delivered.
+func TestNoticeGroupLost(t *testing.T) {
+	t.Parallel()
+	url := redistest.URL(t)
+	ctx := t.Context()
+	prefix := testPrefix()
+	s := open(t, redis.Options{URL: url, Prefix: prefix})
+	opt, err := goredis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.DisableIdentity = true
+	raw := goredis.NewClient(opt)
+	t.Cleanup(func() { raw.Close() })
+	stream := prefix + "{reviews}:notices"
+
+	deliver := func(step string) {
+		t.Helper()
+		tk := bot.Ticket{ID: bot.NewTicketID(), Created: time.Now(), Status: bot.StatusOpen}
+		if err := s.CreateTicket(ctx, tk); err != nil {
+			t.Fatalf("%s: CreateTicket: %v", step, err)
+		}
+		n, ok, err := s.NextNotice(ctx, "c1", time.Second)
+		if err != nil || !ok || n.TicketID != tk.ID || n.Kind != bot.NoticeOpened {
+			t.Fatalf("%s: NextNotice = %+v, %v, %v; want the opened notice of %s", step, n, ok, err, tk.ID)
+		}
+		if err := s.AckNotice(ctx, n.ID); err != nil {
+			t.Fatalf("%s: AckNotice: %v", step, err)
+		}
+	}
+	deliver("first")
+	if err := raw.XGroupDestroy(ctx, stream, "notifiers").Err(); err != nil {
+		t.Fatal(err)
+	}
+	deliver("after XGROUP DESTROY")
+	if err := raw.Del(ctx, stream).Err(); err != nil {
+		t.Fatal(err)
+	}
+	deliver("after the stream was deleted")
+	// Nothing is left over.
+	if n, ok, err := s.NextNotice(ctx, "c1", 0); ok || err != nil {
+		t.Errorf("NextNotice after all were acknowledged: %+v, %v, %v", n, ok, err)
 	}
 }

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
-	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -85,12 +85,21 @@ func (s *Store) Ticket(ctx context.Context, id string) (bot.Ticket, error) {
 	return t, nil
 }
 
+// updateAttempts bounds how often UpdateTicket retries a ticket that
+// changed under it; with the back-off between attempts, a few dozen writers
+// of one ticket at once all get through.
+const updateAttempts = 100
+
 // UpdateTicket implements bot.TicketStore with optimistic locking (WATCH):
-// a concurrent update makes it retry with the new ticket.
+// a concurrent update makes it retry with the new ticket, after a short
+// random back-off. change may be called more than once.
 func (s *Store) UpdateTicket(ctx context.Context, id, notice string, change func(*bot.Ticket) error) (bot.Ticket, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Ticket{}, fmt.Errorf("redis store: update ticket: %w", err)
+	}
 	key := s.rkey("ticket", id)
 	var out bot.Ticket
-	for range 10 {
+	for attempt := range updateAttempts {
 		err := s.client.Watch(ctx, func(tx *goredis.Tx) error {
 			b, err := tx.Get(ctx, key).Bytes()
 			if errors.Is(err, goredis.Nil) {
@@ -121,6 +130,9 @@ func (s *Store) UpdateTicket(ctx context.Context, id, notice string, change func
 			return err
 		}, key)
 		if errors.Is(err, goredis.TxFailedErr) {
+			if err := backoff(ctx, attempt); err != nil {
+				return bot.Ticket{}, fmt.Errorf("redis store: update ticket: %w", err)
+			}
 			continue
 		}
 		if err != nil {
@@ -131,7 +143,21 @@ func (s *Store) UpdateTicket(ctx context.Context, id, notice string, change func
 		}
 		return out, nil
 	}
-	return bot.Ticket{}, fmt.Errorf("redis store: update ticket %s: %w", id, bot.ErrConflict)
+	return bot.Ticket{}, fmt.Errorf("redis store: update ticket %s: changed under %d attempts: %w", id, updateAttempts, bot.ErrConflict)
+}
+
+// backoff sleeps a random while that grows with attempt (up to 50 ms), or
+// until ctx is done.
+func backoff(ctx context.Context, attempt int) error {
+	ceiling := min(time.Millisecond<<min(attempt, 6), 50*time.Millisecond)
+	t := time.NewTimer(rand.N(ceiling) + time.Millisecond/2)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // Tickets implements bot.TicketStore.
@@ -169,39 +195,32 @@ func (s *Store) Tickets(ctx context.Context, status bot.TicketStatus) ([]bot.Tic
 	return out, nil
 }
 
-// groupOnce creates the consumer group the first time it is needed; a
-// failed attempt is retried on the next call.
-type groupOnce struct {
-	mu   sync.Mutex
-	done bool
-}
-
-var groups sync.Map // *Store → *groupOnce
-
+// ensureGroup creates the notices consumer group the first time it is
+// needed; a failed attempt is retried on the next call.
 func (s *Store) ensureGroup(ctx context.Context) error {
-	g, _ := groups.LoadOrStore(s, &groupOnce{})
-	o := g.(*groupOnce)
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.done {
+	s.groupMu.Lock()
+	defer s.groupMu.Unlock()
+	if s.groupReady {
 		return nil
 	}
 	err := s.client.XGroupCreateMkStream(ctx, s.rkey("notices"), noticeGroup, "0").Err()
-	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
+	if err != nil && !goredis.HasErrorPrefix(err, "BUSYGROUP") {
 		return fmt.Errorf("redis store: notices group: %w", err)
 	}
-	o.done = true
+	s.groupReady = true
 	return nil
 }
 
+// forgetGroup makes the next ensureGroup create the group again.
 func (s *Store) forgetGroup() {
-	if g, ok := groups.Load(s); ok {
-		o := g.(*groupOnce)
-		o.mu.Lock()
-		o.done = false
-		o.mu.Unlock()
-	}
+	s.groupMu.Lock()
+	defer s.groupMu.Unlock()
+	s.groupReady = false
 }
+
+// isNoGroup reports whether err is the server's NOGROUP error: the stream
+// or its consumer group does not exist.
+func isNoGroup(err error) bool { return goredis.HasErrorPrefix(err, "NOGROUP") }
 
 func toNotice(m goredis.XMessage) bot.Notice {
 	n := bot.Notice{ID: m.ID}
@@ -212,8 +231,22 @@ func toNotice(m goredis.XMessage) bot.Notice {
 
 // NextNotice implements bot.Outbox: first a notice another consumer left
 // unacknowledged for longer than Redeliver (XAUTOCLAIM), else a new one
-// (XREADGROUP), waiting at most wait — never forever.
+// (XREADGROUP), waiting at most wait — never forever. When the server has
+// lost the consumer group (restarted without persistence, or flushed), the
+// group is created again and the read retried once.
 func (s *Store) NextNotice(ctx context.Context, consumer string, wait time.Duration) (bot.Notice, bool, error) {
+	n, ok, err := s.nextNotice(ctx, consumer, wait)
+	if isNoGroup(err) {
+		s.forgetGroup()
+		n, ok, err = s.nextNotice(ctx, consumer, wait)
+		if isNoGroup(err) {
+			s.forgetGroup()
+		}
+	}
+	return n, ok, err
+}
+
+func (s *Store) nextNotice(ctx context.Context, consumer string, wait time.Duration) (bot.Notice, bool, error) {
 	if err := s.ensureGroup(ctx); err != nil {
 		return bot.Notice{}, false, err
 	}
@@ -221,11 +254,6 @@ func (s *Store) NextNotice(ctx context.Context, consumer string, wait time.Durat
 	msgs, _, err := s.client.XAutoClaim(ctx, &goredis.XAutoClaimArgs{
 		Stream: stream, Group: noticeGroup, Consumer: consumer, MinIdle: Redeliver, Start: "0-0", Count: 1,
 	}).Result()
-	if err != nil && strings.HasPrefix(err.Error(), "NOGROUP") {
-		// The server lost the group (restarted without persistence, or
-		// flushed): create it again on the next call.
-		s.forgetGroup()
-	}
 	if err != nil {
 		return bot.Notice{}, false, fmt.Errorf("redis store: claim notice: %w", err)
 	}

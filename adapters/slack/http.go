@@ -1,0 +1,138 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+)
+
+// Routes registers the webhook endpoints when a signing secret is
+// configured (none in Socket Mode only).
+func (a *Adapter) Routes(mux *http.ServeMux) {
+	if a.cfg.SigningSecret == "" {
+		return
+	}
+	mux.Handle("POST /slack/commands", a.verified("commands", a.serveCommand))
+	mux.Handle("POST /slack/events", a.verified("events", a.serveEvent))
+	mux.Handle("POST /slack/interactions", a.verified("interactions", a.serveInteraction))
+}
+
+// verified reads the body (bounded: 413 beyond MaxBodyBytes), checks
+// Slack's signature and timestamp with slack-go's SecretsVerifier before
+// anything parses it (401 and nothing else when they fail), then hands the
+// body to next. A panic in next is logged and answered with a 500.
+func (a *Adapter) verified(name string, next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				a.logPanic(name, v)
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		limit := a.cfg.MaxBodyBytes
+		if r.ContentLength > limit {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		if err != nil {
+			http.Error(w, "cannot read body", http.StatusBadRequest)
+			return
+		}
+		if int64(len(body)) > limit {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		sv, err := slack.NewSecretsVerifier(r.Header, a.cfg.SigningSecret)
+		if err == nil {
+			_, _ = sv.Write(body)
+			err = sv.Ensure()
+		}
+		if err != nil {
+			reason := "invalid signature"
+			switch {
+			case errors.Is(err, slack.ErrMissingHeaders):
+				reason = "missing signature headers"
+			case errors.Is(err, slack.ErrExpiredTimestamp):
+				reason = "timestamp too old"
+			}
+			a.log.WarnContext(r.Context(), "slack request rejected", "endpoint", name, "reason", reason)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		// The form parsers read the body again.
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if r.Header.Get("Content-Type") == "" {
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		next(w, r, body)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, _ []byte) {
+	cmd, err := slack.SlashCommandParse(r)
+	if err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	m := a.command(r.Context(), cmd)
+	if m == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeJSON(w, m)
+}
+
+func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
+	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+	if ev.Type == slackevents.URLVerification {
+		if v, ok := ev.Data.(*slackevents.EventsAPIURLVerificationEvent); ok {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = io.WriteString(w, v.Challenge)
+			return
+		}
+	}
+	// Acknowledge first, whatever the event: an error status only makes
+	// Slack retry what we cannot read anyway.
+	w.WriteHeader(http.StatusOK)
+	if err != nil {
+		a.log.DebugContext(r.Context(), "slack event not parsed", "err", err)
+		return
+	}
+	if ev.Type != slackevents.CallbackEvent {
+		return
+	}
+	a.background(r.Context(), "event", func(ctx context.Context) { a.handleEvent(ctx, ev) })
+}
+
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, _ []byte) {
+	cb, err := slack.InteractionCallbackParse(r)
+	if err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	switch cb.Type {
+	case slack.InteractionTypeViewSubmission:
+		if resp := a.viewSubmission(r.Context(), cb); resp != nil {
+			writeJSON(w, resp)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	case slack.InteractionTypeBlockActions:
+		w.WriteHeader(http.StatusOK)
+		a.background(r.Context(), "interaction", func(ctx context.Context) { a.handleActions(ctx, cb) })
+	default:
+		w.WriteHeader(http.StatusOK)
+	}
+}

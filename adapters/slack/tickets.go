@@ -1,0 +1,86 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/commsbot/commsbot/bot"
+)
+
+// Platform implements bot.Notifier.
+func (a *Adapter) Platform() string { return platform }
+
+// Notify implements bot.Notifier: opened, claimed and reminder notices go
+// to the coordinators' channel (ATIP_SLACK_CHANNEL), the ticket's message
+// updated in place when this replica knows it; resolved notices update that
+// message and tell the requester in their thread, or in a direct message.
+// An error leaves the notice in the outbox, to be delivered again.
+func (a *Adapter) Notify(ctx context.Context, kind string, t bot.Ticket) error {
+	switch kind {
+	case bot.NoticeOpened, bot.NoticeClaimed, bot.NoticeReminder:
+		return a.postTicket(ctx, kind, t)
+	case bot.NoticeResolved:
+		if p, ok := a.posts.get(t.ID); ok {
+			fallback, blocks := ticketBlocks(t, kind, time.Now())
+			if err := a.update(ctx, p.Channel, p.TS, fallback, blocks); err != nil {
+				a.log.WarnContext(ctx, "ticket message not updated", "ticket", t.ID, "err", err)
+			}
+		}
+		return a.tellRequester(ctx, t)
+	}
+	a.log.WarnContext(ctx, "unknown review notice", "kind", kind, "ticket", t.ID)
+	return nil
+}
+
+func (a *Adapter) postTicket(ctx context.Context, kind string, t bot.Ticket) error {
+	if a.cfg.ATIPChannel == "" {
+		a.log.InfoContext(ctx, "review notice (ATIP_SLACK_CHANNEL not set)", "kind", kind, "ticket", t.ID,
+			"category", t.Category, "status", string(t.Status))
+		return nil
+	}
+	fallback, blocks := ticketBlocks(t, kind, time.Now())
+	if p, ok := a.posts.get(t.ID); ok && kind != bot.NoticeReminder {
+		if err := a.update(ctx, p.Channel, p.TS, fallback, blocks); err == nil {
+			return nil
+		}
+		// The message is gone or out of reach: post the ticket afresh.
+	}
+	ch, ts, err := a.post(ctx, a.cfg.ATIPChannel, "", fallback, blocks)
+	if err != nil {
+		return fmt.Errorf("post ticket %s to the coordinators' channel: %w", t.ID, err)
+	}
+	a.posts.put(t.ID, postRef{Channel: ch, TS: ts})
+	a.log.InfoContext(ctx, "review notice posted", "kind", kind, "ticket", t.ID)
+	return nil
+}
+
+// tellRequester tells the requester their ticket was resolved: in the
+// thread they asked in (a mention), in the direct message, or else (a
+// slash command, whose answers are private) in a direct message.
+func (a *Adapter) tellRequester(ctx context.Context, t bot.Ticket) error {
+	user, ok := strings.CutPrefix(t.Requester.ID, platform+":")
+	if t.Origin.Platform != platform || !ok {
+		a.log.InfoContext(ctx, "resolved notice for another platform", "ticket", t.ID, "platform", t.Origin.Platform)
+		return nil
+	}
+	note := strings.ReplaceAll(escape(trimWords(t.Resolution, 2500)), "\n", "\n>")
+	fallback, blocks := textBlocks(fmt.Sprintf(text(t.Lang, msgResolvedNotice), t.ID, note))
+	ch, thread := t.Origin.Channel, t.Origin.Thread
+	if ch != "" && (thread != "" || strings.HasPrefix(ch, "D")) {
+		_, _, err := a.post(ctx, ch, thread, fallback, blocks)
+		if err == nil {
+			return nil
+		}
+		// The bot may have left the channel: fall back to a direct message.
+	}
+	dm, err := a.openDM(ctx, user)
+	if err != nil {
+		return fmt.Errorf("open a direct message for ticket %s: %w", t.ID, err)
+	}
+	if _, _, err := a.post(ctx, dm, "", fallback, blocks); err != nil {
+		return fmt.Errorf("tell the requester of ticket %s: %w", t.ID, err)
+	}
+	return nil
+}
