@@ -306,7 +306,9 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 		}
 		prev = State{Lang: lang, Intent: u.Intent, Entry: u.Entry, Slots: u.Slots, Review: u.Review, Category: u.Category,
 			Reviewed: prev.Reviewed}
-		if reply.NeedsReview && e.Reviews != nil && u.Command != CmdSwitchLang {
+		// A re-render finds the ticket its topic already has and names it
+		// in the new language; it never opens a second one.
+		if reply.NeedsReview && e.Reviews != nil {
 			e.openReview(ctx, m, &reply, u.Slots, &prev)
 		}
 	}

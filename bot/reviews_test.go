@@ -669,3 +669,27 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// The "Français" button re-renders a review answer in French: it names the
+// ticket already opened, in French, and opens no second one.
+func TestReviewRenderInOtherLanguage(t *testing.T) {
+	rig := newReviewRig(t)
+	first := rig.ask(t, convA, bluesky)
+	if first.Ticket == "" {
+		t.Fatalf("no ticket for %q", bluesky)
+	}
+	fr, err := rig.engine.Render(t.Context(), convA, bot.French)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fr.Lang != bot.French || fr.Entry != first.Entry || !fr.NeedsReview || fr.Ticket != first.Ticket {
+		t.Errorf("re-rendered: lang %s entry %s review %v ticket %q; want French %s true %s",
+			fr.Lang, fr.Entry, fr.NeedsReview, fr.Ticket, first.Entry, first.Ticket)
+	}
+	if want := fmt.Sprintf(bot.Text(bot.French, bot.MsgAlreadyNotified), first.Ticket); !strings.Contains(fr.Answer, want) {
+		t.Errorf("French answer %q does not name the ticket (%q)", fr.Answer, want)
+	}
+	if n := len(rig.allTickets(t)); n != 1 {
+		t.Errorf("%d tickets after a re-render, want 1", n)
+	}
+}

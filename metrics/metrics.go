@@ -46,7 +46,7 @@ func New() *Metrics {
 		}, []string{"lang"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "commsbot_handle_seconds", Help: "Time to handle one message, store calls included.",
-			Buckets: []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+			Buckets: []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}),
 		reviews: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "commsbot_reviews_total", Help: "Review workflow events (opened, claimed, resolved, reminded, notified, failed, notify-failed), by category.",
