@@ -66,17 +66,23 @@ type env struct {
 type countingHandler struct {
 	*bot.Engine
 	calls atomic.Int64
-	delay time.Duration
-	panic bool
+	delay atomic.Int64 // nanoseconds
+	panic atomic.Bool
 }
 
 func (h *countingHandler) Handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
 	h.calls.Add(1)
-	if h.panic {
+	if h.panic.Load() {
 		panic("engine exploded")
 	}
-	if h.delay > 0 {
-		time.Sleep(h.delay)
+	if d := time.Duration(h.delay.Load()); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return bot.Reply{}, ctx.Err()
+		}
 	}
 	return h.Engine.Handle(ctx, m)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -60,21 +61,41 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if i.Type == discordgo.InteractionPing {
-		writeJSON(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong})
+		if err := writeJSON(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}); err != nil {
+			a.log.Warn("pong not sent", "err", err)
+		}
 		return
 	}
-	ch := make(chan *discordgo.InteractionResponse, 1)
+	// The first response goes out in this HTTP response. respond returns
+	// once it is written and flushed, so that an edit of a deferred
+	// response never reaches Discord before the deferral itself.
+	type written struct {
+		resp *discordgo.InteractionResponse
+		sent chan error
+	}
+	ch := make(chan written)
+	gone := make(chan struct{})
+	defer close(gone)
 	x := newExchange(&i, func(resp *discordgo.InteractionResponse) error {
-		ch <- resp
-		return nil
+		sent := make(chan error, 1)
+		select {
+		case ch <- written{resp, sent}:
+			return <-sent
+		case <-gone:
+			return errors.New("interaction request already answered or gone")
+		}
 	})
 	a.goJob(func(ctx context.Context) { a.dispatch(ctx, x) })
 	// within answers by DeferAfter; this bound only guards against a bug.
 	limit := time.NewTimer(discordgo.InteractionDeadline)
 	defer limit.Stop()
 	select {
-	case resp := <-ch:
-		writeJSON(w, resp)
+	case wr := <-ch:
+		err := writeJSON(w, wr.resp)
+		if err == nil {
+			err = http.NewResponseController(w).Flush()
+		}
+		wr.sent <- err
 	case <-x.skipped:
 		w.WriteHeader(http.StatusNoContent)
 	case <-limit.C:
@@ -94,12 +115,15 @@ func (a *Adapter) fresh(ts string) bool {
 	return d <= a.cfg.MaxSkew && d >= -a.cfg.MaxSkew
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
+func writeJSON(w http.ResponseWriter, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		http.Error(w, "cannot encode response", http.StatusInternalServerError)
-		return
+		return fmt.Errorf("encode response: %w", err)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(b)
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("write response: %w", err)
+	}
+	return nil
 }

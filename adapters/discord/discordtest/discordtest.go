@@ -38,6 +38,8 @@ type Call struct {
 	// Auth is the Authorization header.
 	Auth string
 	Body []byte
+	// At is when the fake received it.
+	At time.Time
 }
 
 // JSON decodes the call's body into v.
@@ -61,6 +63,7 @@ type Fake struct {
 	nextID   int64
 
 	conns      []*gwConn
+	down       bool
 	identifies []map[string]any
 	resumes    int
 	seq        int64
@@ -157,13 +160,20 @@ func New(t testing.TB) *Fake {
 	})
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/gateway" {
+			f.mu.Lock()
+			down := f.down
+			f.mu.Unlock()
+			if down {
+				http.Error(w, "gateway unavailable", http.StatusServiceUnavailable)
+				return
+			}
 			mux.ServeHTTP(w, r)
 			return
 		}
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
 		f.mu.Lock()
-		f.calls = append(f.calls, Call{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: body})
+		f.calls = append(f.calls, Call{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: body, At: time.Now()})
 		var fl *failure
 		for k := range f.fail {
 			if x := &f.fail[k]; x.times > 0 && x.method == r.Method && strings.HasPrefix(r.URL.Path, x.prefix) {
@@ -434,6 +444,15 @@ func (f *Fake) Dispatch(t testing.TB, event string, data any) int {
 	return n
 }
 
+// SetDown makes the gateway refuse new connections (down) or take them
+// again.
+func (f *Fake) SetDown(down bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.down = down
+	f.changedLocked()
+}
+
 // Drop closes every gateway connection abruptly, as a network failure
 // would.
 func (f *Fake) Drop() {
@@ -477,12 +496,18 @@ func NewSigner(t testing.TB) Signer {
 // PublicKeyHex is the public key as the developer portal shows it.
 func (s Signer) PublicKeyHex() string { return hex.EncodeToString(s.Public) }
 
+// Sign returns the X-Signature-Timestamp and X-Signature-Ed25519 headers
+// Discord would send with body at ts.
+func (s Signer) Sign(body []byte, ts time.Time) (stamp, sig string) {
+	stamp = strconv.FormatInt(ts.Unix(), 10)
+	return stamp, hex.EncodeToString(ed25519.Sign(s.private, append([]byte(stamp), body...)))
+}
+
 // Post signs body with timestamp ts and posts it to url.
 func (s Signer) Post(t testing.TB, url string, body []byte, ts time.Time) *http.Response {
 	t.Helper()
-	stamp := strconv.FormatInt(ts.Unix(), 10)
-	sig := ed25519.Sign(s.private, append([]byte(stamp), body...))
-	return Post(t, url, body, stamp, hex.EncodeToString(sig))
+	stamp, sig := s.Sign(body, ts)
+	return Post(t, url, body, stamp, sig)
 }
 
 // Post posts body to url with the given signature headers.
