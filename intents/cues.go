@@ -34,6 +34,8 @@ type cue struct {
 	words  []cueWord
 	all    bool
 	weight float64
+	// id numbers the cue in its model, for candidates.
+	id int
 }
 
 // maxGap is how many words may separate two words of a phrase.
@@ -101,6 +103,61 @@ type model struct {
 	docs    map[string][]cue
 	// vocab holds every folded cue word, for typo correction.
 	vocab map[string]bool
+	// index maps a word key (see keys) to the cues whose anchor word it
+	// matches; always lists the cues without an anchor (prefix words
+	// only). A cue can match a message only if its anchor matches one of
+	// the message's words, so only the candidates are tried.
+	index  map[wordKey][]int
+	always []int
+	ncues  int
+}
+
+// wordKey is a key under which a word is indexed: a cue word matches a
+// token when their folded forms, English stems or French stems are equal.
+type wordKey struct {
+	kind byte // 'w' folded, 'e' English stem, 'f' French stem
+	s    string
+}
+
+func keys(fold, en, fr string) [3]wordKey {
+	return [3]wordKey{{'w', fold}, {'e', en}, {'f', fr}}
+}
+
+// indexCue registers c under its anchor: its longest whole word, the
+// rarest in practice.
+func (m *model) indexCue(c cue) {
+	anchor := -1
+	for i, w := range c.words {
+		if w.prefix == "" && (anchor < 0 || len(w.fold) > len(c.words[anchor].fold)) {
+			anchor = i
+		}
+	}
+	if anchor < 0 {
+		m.always = append(m.always, c.id)
+		return
+	}
+	w := c.words[anchor]
+	for _, k := range keys(w.fold, w.en, w.fr) {
+		if l := m.index[k]; len(l) == 0 || l[len(l)-1] != c.id {
+			m.index[k] = append(l, c.id)
+		}
+	}
+}
+
+// candidates marks the cues that may match toks.
+func (m *model) candidates(toks []token) []bool {
+	cand := make([]bool, m.ncues)
+	for _, id := range m.always {
+		cand[id] = true
+	}
+	for _, t := range toks {
+		for _, k := range keys(t.fold, t.en, t.fr) {
+			for _, id := range m.index[k] {
+				cand[id] = true
+			}
+		}
+	}
+	return cand
 }
 
 func loadModel(b []byte) (*model, error) {
@@ -108,7 +165,7 @@ func loadModel(b []byte) (*model, error) {
 	if err := yaml.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("intents.yaml: %w", err)
 	}
-	m := &model{docs: map[string][]cue{}, vocab: map[string]bool{}}
+	m := &model{docs: map[string][]cue{}, vocab: map[string]bool{}, index: map[wordKey][]int{}}
 	for _, w := range f.Vocabulary {
 		for _, t := range tokenize(w) {
 			m.vocab[t.fold] = true
@@ -168,7 +225,8 @@ func (c cue) signature() string {
 }
 
 func (m *model) parseCue(s string) (cue, error) {
-	c := cue{src: s, weight: 1}
+	c := cue{src: s, weight: 1, id: m.ncues}
+	m.ncues++
 	if i := strings.LastIndexByte(s, '='); i >= 0 {
 		w, err := strconv.ParseFloat(strings.TrimSpace(s[i+1:]), 64)
 		if err != nil || w <= 0 || math.IsInf(w, 0) {
@@ -203,5 +261,6 @@ func (m *model) parseCue(s string) (cue, error) {
 			c.words = append(c.words, w)
 		}
 	}
+	m.indexCue(c)
 	return c, nil
 }

@@ -1,7 +1,6 @@
 package intents
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/commsbot/commsbot/bot"
@@ -58,13 +57,13 @@ var entryOf = map[string]string{
 // discussions, evaluating programs, establishing distribution lists, and
 // transferring questions and complaints within or outside the department.
 var (
-	consistentUseRe = regexp.MustCompile(` (moderat|moderer|evaluat|evaluer|evaluation|distribution list|mailing list|liste de diffusion|liste d envoi|newsletter|infolettre)`)
-	transferRe      = regexp.MustCompile(` (transfer|forward|pass|refer|route|send|transmettre|transferer|acheminer|envoyer|faire suivre|follow up|faire un suivi)`)
-	questionsRe     = regexp.MustCompile(` (question|complaint|plainte|enquiries|inquiries|demande|request)`)
+	consistentUseRe = mustPhrases(` (moderat|moderer|evaluat|evaluer|evaluation|distribution list|mailing list|liste de diffusion|liste d envoi|newsletter|infolettre)`)
+	transferRe      = mustPhrases(` (transfer|forward|pass|refer|route|send|transmettre|transferer|acheminer|envoyer|faire suivre|follow up|faire un suivi)`)
+	questionsRe     = mustPhrases(` (question|complaint|plainte|enquiries|inquiries|demande|request)`)
 	// pia and newAccountRe tell a question about a PIA or a new account
 	// from one about what to do with an account.
-	piaRe        = regexp.MustCompile(` (pia|privacy impact|impact assessment|evaluation des facteurs)`)
-	newAccountRe = regexp.MustCompile(` (open|opening|create|creating|start|starting|launch|launching|set up|setting up|new|ouvrir|creer|lancer|nouveau|nouvelle|demarrer|approved|reviewed|examine|list|liste|platform|plateforme)`)
+	piaRe        = mustPhrases(` (pia|privacy impact|impact assessment|evaluation des facteurs)`)
+	newAccountRe = mustPhrases(` (open|opening|create|creating|start|starting|launch|launching|set up|setting up|new|ouvrir|creer|lancer|nouveau|nouvelle|demarrer|approved|reviewed|examine|list|liste|platform|plateforme)`)
 )
 
 func consistentUse(folded string) bool {

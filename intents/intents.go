@@ -123,7 +123,7 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 	return a
 }
 
-var newPlatformRe = regexp.MustCompile(` (new|other|different|another|unlisted|unreviewed) (social media )?(platform|site|app|network)| (nouvelle|autre) (plateforme|application|appli|reseau)| (not|isn t|is not|n est pas|pas) (on|sur) (the|la) (approved |reviewed )?list`)
+var newPlatformRe = mustPhrases(` (new|other|different|another|unlisted|unreviewed) (social media )?(platform|site|app|network)| (nouvelle|autre) (plateforme|application|appli|reseau)| (not|isn t|is not|n est pas|pas) (on|sur) (the|la) (approved |reviewed )?list`)
 
 // focusBoost weighs cues found in the question's last sentence above cues
 // found in the context before it.
@@ -169,10 +169,11 @@ const gateFactor = 0.5
 
 // score rates every intent against the message.
 func (c *Classifier) score(a analysis, prevDoc string) []Scored {
+	cand := c.m.candidates(a.toks)
 	docScore := map[string]float64{}
 	for doc, cues := range c.m.docs {
 		for _, cu := range cues {
-			if cu.match(a.toks) {
+			if cand[cu.id] && cu.match(a.toks) {
 				docScore[doc] += cu.weight
 			}
 		}
@@ -182,7 +183,7 @@ func (c *Classifier) score(a analysis, prevDoc string) []Scored {
 		s := 0.0
 		var matched []string
 		for _, cu := range in.cues {
-			if cu.match(a.toks) {
+			if cand[cu.id] && cu.match(a.toks) {
 				w := cu.weight
 				if a.focus != nil && cu.match(a.focus) {
 					w *= focusBoost
@@ -453,7 +454,7 @@ func reviewDetails(text string) string {
 
 // injection spots attempts to change the bot's instructions or extract
 // them. Such messages get the abstention, never an answer.
-var injectionRe = regexp.MustCompile(strings.Join([]string{
+var injectionRe = mustPhrases(strings.Join([]string{
 	` (ignore|disregard|forget|override|bypass) (all |any |the |your |my |previous |prior |above |earlier |these |those )*(instructions|rules|prompt|prompts|guidelines|guardrails|directives|constraints|programming)`,
 	` (system|hidden|initial|original) (prompt|message|instructions)`,
 	` (print|show|reveal|repeat|display|output|tell me|give me|leak) (me )?(your|the) (prompt|instructions|rules|configuration|system)`,
@@ -470,7 +471,9 @@ func injection(folded string) bool { return injectionRe.MatchString(folded) }
 // offTopicRe lists subjects near commsbot's domain that the sources do not
 // cover, so that a platform or policy word in such a question does not
 // pull in an unrelated answer.
-var offTopicRe = regexp.MustCompile(strings.Join([]string{
+var offTopicRe = mustPhrases(strings.Join(offTopicParts, "|"))
+
+var offTopicParts = []string{
 	` copyright`, ` droit(s)? d auteur`, ` creative commons`, ` licen[cs]e (for|to use|pour)`, ` trademark`, ` marque de commerce`,
 	` (buy|buying|purchase|boost|boosting|paid|sponsored) (ad|ads|advertising|posts?|campaign)`, ` advertis`, ` publicite`, ` ad budget`,
 	` (translate|translated|translation|traduire|traduit|traduits|traduction|official languages|langues officielles)`,
@@ -491,10 +494,10 @@ var offTopicRe = regexp.MustCompile(strings.Join([]string{
 	` (phishing|hameconnage|cyber|cybersecurite|cybersecurity) (training|formation|simulation|course|cours|awareness|sensibilisation)`,
 	` (formation|training|course|cours) (sur|on|about|en) (l |le |la )?(phishing|hameconnage|cyber|cybersecurite|cybersecurity|securite informatique)`,
 	` (salary|salaire|pay raise|promotion|overtime|heures supplementaires|vacation leave|conges annuels|pension|retraite)`,
-}, "|"))
+}
 
 func offTopic(folded string) bool { return offTopicRe.MatchString(folded) }
 
 // outsideLawRe names legal regimes and sectors the sources do not cover at
 // all: such questions abstain however many familiar words they contain.
-var outsideLawRe = regexp.MustCompile(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne)`)
+var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne)`)
