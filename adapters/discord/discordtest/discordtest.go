@@ -99,7 +99,9 @@ func New(t testing.TB) *Fake {
 	mux.HandleFunc("GET /api/v9/gateway/bot", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, map[string]any{"url": "ws" + strings.TrimPrefix(f.Server.URL, "http") + "/gateway", "shards": 1})
 	})
+	// discordgo adds a slash to the URL it is given.
 	mux.HandleFunc("GET /gateway", f.gateway)
+	mux.HandleFunc("GET /gateway/", f.gateway)
 	mux.HandleFunc("PUT /api/v9/applications/{app}/commands", f.overwrite)
 	mux.HandleFunc("PUT /api/v9/applications/{app}/guilds/{guild}/commands", f.overwrite)
 	mux.HandleFunc("GET /api/v9/applications/{app}/commands", f.listCommands)
@@ -159,7 +161,7 @@ func New(t testing.TB) *Fake {
 		reply(w, map[string]any{"id": fmt.Sprint("dm-", m["recipient_id"]), "type": 1})
 	})
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/gateway" {
+		if r.URL.Path == "/gateway" || r.URL.Path == "/gateway/" {
 			f.mu.Lock()
 			down := f.down
 			f.mu.Unlock()
