@@ -300,7 +300,14 @@ func ticketBlocks(t bot.Ticket, kind string, now time.Time) (string, []slack.Blo
 	case bot.StatusClaimed:
 		status = "🟡 Claimed by " + person(t.Claimant)
 	case bot.StatusResolved:
-		status = "✅ Resolved by " + person(t.Claimant)
+		// The resolver may not be the claimant: the history says who.
+		by := t.Claimant
+		for _, h := range t.History {
+			if h.Action == "resolved" {
+				by = h.Actor
+			}
+		}
+		status = "✅ Resolved by " + person(by)
 	default:
 		status = "🔴 Open — waiting for a coordinator"
 	}

@@ -3,6 +3,8 @@ package slack
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,7 +29,7 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) *slack.We
 	result := make(chan *slack.WebhookMessage, 1)
 	var taken atomic.Bool // whoever sets it delivers: inline or response_url
 	a.background(ctx, "command", func(ctx context.Context) {
-		m := a.runCommand(ctx, cmd)
+		m := a.safeCommand(ctx, cmd)
 		if taken.CompareAndSwap(false, true) {
 			result <- m
 			return
@@ -53,6 +55,19 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) *slack.We
 		u, _ := a.users.get(cmd.UserID)
 		return &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: text(bot.ParseLang(u.Locale), msgWorking)}
 	}
+}
+
+// safeCommand is runCommand with a panic turned into an apology, so that
+// the user is not left with "one moment" for ever.
+func (a *Adapter) safeCommand(ctx context.Context, cmd slack.SlashCommand) (m *slack.WebhookMessage) {
+	defer func() {
+		if v := recover(); v != nil {
+			a.logPanic("command", v)
+			u, _ := a.users.get(cmd.UserID)
+			m = ephemeralText(text(orEnglish(bot.ParseLang(u.Locale)), msgError))
+		}
+	}()
+	return a.runCommand(ctx, cmd)
 }
 
 // ephemeralText is a slash command's private answer with no buttons.
@@ -286,8 +301,9 @@ func (a *Adapter) askCoordinator(ctx context.Context, cb slack.InteractionCallba
 	}
 	info := a.user(ctx, presser)
 	m := bot.Message{Conversation: key, UserName: info.Name, Text: q, Locale: info.Locale, Lang: rf.Lang,
-		// Pressing twice opens one ticket.
-		EventID: "ask:" + cmp.Or(cb.Container.MessageTs, cb.TriggerID) + ":" + presser}
+		// Pressing twice opens one ticket: the message, or else the answer
+		// the button belongs to, identifies the press.
+		EventID: "ask:" + cmp.Or(cb.Container.MessageTs, digest(act.Value)) + ":" + presser}
 	reply, ok := a.handle(ctx, m, rf.Lang)
 	if !ok {
 		return
@@ -296,6 +312,12 @@ func (a *Adapter) askCoordinator(ctx context.Context, cb slack.InteractionCallba
 	if err := a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}}); err != nil {
 		a.log.ErrorContext(ctx, "review confirmation not delivered", "err", err)
 	}
+}
+
+// digest is a short, stable hash of s, for dedupe keys.
+func digest(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:12])
 }
 
 // switchLang re-renders the answer in the other language and replaces the

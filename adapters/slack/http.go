@@ -7,9 +7,17 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+)
+
+const (
+	hdrSignature = "X-Slack-Signature"
+	// replayWindow outlasts the five minutes SecretsVerifier accepts a
+	// timestamp for, with room for clock skew.
+	replayWindow = 10 * time.Minute
 )
 
 // Routes registers the webhook endpoints when a signing secret is
@@ -65,6 +73,23 @@ func (a *Adapter) verified(name string, next func(w http.ResponseWriter, r *http
 			a.log.WarnContext(r.Context(), "slack request rejected", "endpoint", name, "reason", reason)
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
+		}
+		// A valid signature is good for Slack's five minutes: remember
+		// each one for longer, so that a captured request replayed within
+		// that window is refused like a forged one. Slack signs each
+		// delivery afresh, retries included (X-Slack-Retry-Num).
+		if a.cfg.Dedupe != nil {
+			first, err := a.cfg.Dedupe.SeenOnce(r.Context(), platform+":sig:"+r.Header.Get(hdrSignature), replayWindow)
+			switch {
+			case err != nil:
+				// The signature and timestamp were valid: better to risk a
+				// replay than to refuse Slack while the store is down.
+				a.log.WarnContext(r.Context(), "slack replay check unavailable", "endpoint", name, "err", err)
+			case !first:
+				a.log.WarnContext(r.Context(), "slack request rejected", "endpoint", name, "reason", "replayed")
+				http.Error(w, "unauthorized", http.StatusUnauthorized)
+				return
+			}
 		}
 		// The form parsers read the body again.
 		r.Body = io.NopCloser(bytes.NewReader(body))
