@@ -111,6 +111,13 @@ func decide(u bot.Understanding, folded string) bot.Understanding {
 		default:
 			u.Entry = entryOf[u.Intent]
 		}
+	case "pin.processes":
+		// How to open an account on a platform nobody reviewed: that
+		// platform's answer says what the processes add (A.9).
+		u.Entry = entryOf[u.Intent]
+		if s.Platform != "" && unreviewed {
+			u.Entry = "platform-unreviewed"
+		}
 	case "pin.secondary":
 		u.Entry = "secondary-use"
 		if consistentUse(folded) {

@@ -134,6 +134,8 @@ const (
 	UseFraud          = "fraud-detection"
 	UseLifestyle      = "lifestyle-analysis"
 	UseMonitoring     = "monitoring"
+	// UseOtherAdmin is A.9's "other administrative purposes", unnamed.
+	UseOtherAdmin = "other-administrative"
 )
 
 // Covered reports whether a use is one of the four the notice pre-analysed.
@@ -154,6 +156,8 @@ var useCues = []struct {
 	{UseInvestigations, []string{"investigat", "enquet", "evidence ", "preuve", "enforcement", "compliance case", "law enforcement", "police"}},
 	{UseFraud, []string{"fraud", "fraude", "fraudul", "benefit cheat", "abus des prestations"}},
 	{UseLifestyle, []string{"lifestyle", "mode de vie", "habitudes de vie"}},
+	{UseOtherAdmin, []string{"other administrative", "autres fins administratives", "d autres fins administratives", "other admin purpose",
+		"administrative decision", "decision administrative"}},
 	{UseMonitoring, []string{"monitor individ", "monitor people", "monitor user", "monitor citizen", "monitor employee", "monitor staff",
 		"surveil", "screen applicant", "screen candidate", "screen job", "screening", "background check", "verifier les antecedents",
 		"online behaviour", "online behavior", "comportement en ligne", "profil", "track people", "track individ", "track user", "suivre les gens",
@@ -259,7 +263,7 @@ var incidentCues = []string{
 	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
 	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
 
-	"cette atteinte", "notre atteinte", "non livre", "retournes a l expediteur",
+	"cette atteinte", "notre atteinte", "non livre", "retournes a l expediteur", "fait voler", "fait pirater", "fait hacker",
 }
 
 // findIncident reports whether a message describes a breach that happened.

@@ -121,7 +121,10 @@ func TestSlotFinders(t *testing.T) {
 			t.Errorf("%s not covered", u)
 		}
 	}
-	for _, u := range []string{UseInvestigations, UseFraud, UseLifestyle, UseMonitoring, "other"} {
+	if u := uses("on veut utiliser les renseignements des abonnés à d'autres fins administratives"); !slices.Equal(u, []string{UseOtherAdmin}) {
+		t.Errorf("uses = %v, want other administrative purposes", u)
+	}
+	for _, u := range []string{UseInvestigations, UseFraud, UseLifestyle, UseMonitoring, UseOtherAdmin, "other"} {
 		if Covered(u) {
 			t.Errorf("%s covered", u)
 		}
@@ -132,7 +135,8 @@ func TestSlotFinders(t *testing.T) {
 	if k := pi("names and comments of commenters"); beyondStandardPI(k) || !slices.Contains(k, "name") {
 		t.Errorf("PI = %v, want standard kinds only", k)
 	}
-	if !inc("a laptop with client files was stolen yesterday") || !inc("on a envoyé le fichier par erreur") {
+	if !inc("a laptop with client files was stolen yesterday") || !inc("on a envoyé le fichier par erreur") ||
+		!inc("notre portable s'est fait voler dans une auto") {
 		t.Error("described breaches not recognised as incidents")
 	}
 	if inc("how fast must we notify after a breach?") {
