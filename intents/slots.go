@@ -186,10 +186,28 @@ func findUses(folded string) []string {
 	return uses
 }
 
-// containsCue matches c at a word start in folded (which has a space
-// before and after every word).
+// containsCue matches c, a cue with the space before it (see init), at a
+// word start in folded (which has a space before and after every word).
 func containsCue(folded, c string) bool {
-	return strings.Contains(folded, " "+c)
+	return strings.Contains(folded, c)
+}
+
+// init puts a space before every slot cue once, so that matching builds no
+// strings.
+func init() {
+	for _, u := range useCues {
+		spaced(u.cues)
+	}
+	for _, k := range piCues {
+		spaced(k.cues)
+	}
+	spaced(incidentCues)
+}
+
+func spaced(cues []string) {
+	for i, c := range cues {
+		cues[i] = " " + c
+	}
 }
 
 // Kinds of personal information. The first seven are what the standard
@@ -269,7 +287,7 @@ var incidentCues = []string{
 // findIncident reports whether a message describes a breach that happened.
 func findIncident(folded string) bool {
 	for _, c := range incidentCues {
-		if strings.Contains(folded, " "+c) {
+		if containsCue(folded, c) {
 			return true
 		}
 	}
