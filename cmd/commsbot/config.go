@@ -32,6 +32,8 @@ type config struct {
 	LLM llmConfig
 	// Discord is the Discord adapter's configuration (discord.go).
 	Discord discordConfig
+	// Slack is the Slack adapter's configuration (slack.go).
+	Slack slackConfig
 }
 
 // envVars documents every variable: name, default, meaning. The README
@@ -50,6 +52,12 @@ var envVars = []struct{ Name, Default, Help string }{
 	{"REVIEW_REMIND_BREACH_AFTER", "1h", "the same for breach tickets"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error; logs never contain message text"},
 	{"COMMSBOT_REPLICA", "hostname", "this replica's name for the notification consumer group and the reminders lock"},
+	{"SLACK_BOT_TOKEN", "", "Bot User OAuth Token (xoxb-…, app settings → OAuth & Permissions); enables Slack"},
+	{"SLACK_SIGNING_SECRET", "", "signing secret (app settings → Basic Information); enables the HTTP request URLs /slack/commands, /slack/events, /slack/interactions"},
+	{"SLACK_APP_TOKEN", "", "app-level token (xapp-…, scope connections:write); enables Socket Mode, no public URL needed"},
+	{"SLACK_API_URL", "https://slack.com/api/", "Slack Web API base URL: proxies, tests"},
+	{"ATIP_SLACK_CHANNEL", "", "channel id where Slack review tickets and reminders are posted, with Claim and Resolve buttons"},
+	{"SLACK_COORDINATOR_GROUP", "", "user group id whose members are ATIP coordinators on Slack, besides ATIP_COORDINATORS"},
 	{"OPENAI_BASE_URL", "", "OpenAI-compatible API base URL (vLLM, Ollama, llama.cpp, Azure); with OPENAI_API_KEY, either one enables LLM paraphrasing"},
 	{"OPENAI_API_KEY", "", "API key for the model server; unset with OPENAI_BASE_URL for a local server"},
 	{"OPENAI_MODEL", llm.DefaultModel, "model name (Azure: deployment name) used to paraphrase curated answers"},
@@ -113,6 +121,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.LLM, errs = llmCfg, append(errs, llmErrs...)
 	discordCfg, discordErrs := loadDiscordConfig(getenv)
 	c.Discord, errs = discordCfg, append(errs, discordErrs...)
+	slackCfg, slackErrs := loadSlackConfig(getenv)
+	c.Slack, errs = slackCfg, append(errs, slackErrs...)
 	c.Replica = get("COMMSBOT_REPLICA")
 	if c.Replica == "" {
 		c.Replica, _ = os.Hostname()
