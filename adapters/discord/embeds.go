@@ -78,6 +78,21 @@ func truncate(s string, n int) string {
 	return head + "…"
 }
 
+// truncateValue is truncate for a field's value; a quotation — “…” with
+// perhaps a language tag after it — is cut inside its quotation marks.
+func truncateValue(s string, n int) string {
+	end := strings.LastIndex(s, "”")
+	if width(s) <= n || !strings.HasPrefix(s, "“") || end < len("“") {
+		return truncate(s, n)
+	}
+	suffix := s[end:]
+	inner := n - 1 - width(suffix)
+	if inner < 1 {
+		return truncate(s, n)
+	}
+	return "“" + truncate(s[len("“"):end], inner) + suffix
+}
+
 // embedSize is the embed's total as Discord limits it.
 func embedSize(e *discordgo.MessageEmbed) int {
 	n := width(e.Title) + width(e.Description)
@@ -104,7 +119,7 @@ func fit(e *discordgo.MessageEmbed) *discordgo.MessageEmbed {
 	}
 	for _, f := range e.Fields {
 		f.Name = truncate(f.Name, maxFieldName)
-		f.Value = truncate(f.Value, maxFieldValue)
+		f.Value = truncateValue(f.Value, maxFieldValue)
 	}
 	if e.Footer != nil {
 		e.Footer.Text = truncate(e.Footer.Text, maxFooter)
@@ -113,7 +128,7 @@ func fit(e *discordgo.MessageEmbed) *discordgo.MessageEmbed {
 		f := e.Fields[i]
 		over := embedSize(e) - maxEmbedTotal
 		if keep := width(f.Value) - over; keep >= 200 {
-			f.Value = truncate(f.Value, keep)
+			f.Value = truncateValue(f.Value, keep)
 		} else {
 			e.Fields = e.Fields[:i]
 		}
@@ -137,7 +152,9 @@ func answerEmbed(r bot.Reply) *discordgo.MessageEmbed {
 		e.Color = colourReview
 		v := r.ReviewReason
 		if r.Ticket != "" {
-			v = strings.TrimSpace(v + "\n" + fmt.Sprintf(text(lang, msgTicket), r.Ticket))
+			// Cut the reason, never the ticket id.
+			ticket := fmt.Sprintf(text(lang, msgTicket), r.Ticket)
+			v = strings.TrimSpace(truncate(v, maxFieldValue-1-width(ticket)) + "\n" + ticket)
 		}
 		if v == "" {
 			v = "—"
@@ -274,12 +291,17 @@ func ticketView(t bot.Ticket) (*discordgo.MessageEmbed, []discordgo.MessageCompo
 	}
 	if len(t.Citations) > 0 {
 		var b strings.Builder
+		seen := map[string]bool{}
 		for _, c := range t.Citations {
 			label := c.Label
 			if label == "" {
 				label = c.Section
 			}
-			fmt.Fprintf(&b, "• %s, %s\n", c.Title, label)
+			line := fmt.Sprintf("• %s, %s\n", c.Title, label)
+			if !seen[line] {
+				seen[line] = true
+				b.WriteString(line)
+			}
 		}
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Sources", Value: strings.TrimSpace(b.String())})
 	}

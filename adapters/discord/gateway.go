@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -140,7 +141,7 @@ func (a *Adapter) onMessage(s *discordgo.Session, mc *discordgo.MessageCreate) {
 			EventID:      m.ID,
 			Permalink:    permalink(m.GuildID, m.ChannelID, m.ID),
 		}
-		r, ok := a.handle(ctx, msg)
+		r, ok := a.handleRecovered(ctx, msg)
 		if !ok {
 			return
 		}
@@ -183,6 +184,18 @@ func (a *Adapter) handle(ctx context.Context, m bot.Message) (bot.Reply, bool) {
 		a.log.Warn("answered with degraded state", "err", err)
 	}
 	return r, true
+}
+
+// handleRecovered is handle, with a panic turned into an apology.
+func (a *Adapter) handleRecovered(ctx context.Context, m bot.Message) (r bot.Reply, ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			a.log.Error("handler panic recovered", "where", "message", "panic", fmt.Sprint(v))
+			lang := bot.ParseLang(m.Locale)
+			r, ok = bot.Reply{Lang: lang, Intent: "error", Answer: text(lang, msgError)}, true
+		}
+	}()
+	return a.handle(ctx, m)
 }
 
 func displayName(m *discordgo.Member, u *discordgo.User) string {

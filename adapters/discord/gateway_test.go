@@ -134,6 +134,25 @@ func TestGatewayMentionInChannel(t *testing.T) {
 	}
 }
 
+func TestGatewayHandlerPanicIsRecovered(t *testing.T) {
+	e := setup(t, gatewayOn)
+	waitReady(t, e)
+	e.handler.panic.Store(true)
+	e.fake.Dispatch(t, "MESSAGE_CREATE", userMessage(asker, guild, "chan-3", "<@"+discordtest.BotID+"> "+consentQ, discordtest.BotID))
+	var reply message
+	e.fake.WaitCall(t, http.MethodPost, "/channels/chan-3/messages", 0).JSON(t, &reply)
+	if !strings.Contains(reply.text(), "something went wrong") {
+		t.Errorf("after a panic: %q", reply.text())
+	}
+	e.handler.panic.Store(false)
+	e.fake.Dispatch(t, "MESSAGE_CREATE", userMessage(asker, guild, "chan-3", "<@"+discordtest.BotID+"> "+consentQ, discordtest.BotID))
+	e.fake.WaitCall(t, http.MethodPost, "/channels/chan-3/messages", 1).JSON(t, &reply)
+	citation(t, reply, pinTitle)
+	if err := e.a.Ready(); err != nil {
+		t.Errorf("gateway lost after a panic: %v", err)
+	}
+}
+
 func TestGatewayDirectMessage(t *testing.T) {
 	e := setup(t, gatewayOn)
 	waitReady(t, e)
