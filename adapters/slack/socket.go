@@ -150,7 +150,11 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		a.connects.Add(1)
 		a.log.InfoContext(ctx, "slack socket mode connecting")
 		return
-	case socketmode.EventTypeConnected, socketmode.EventTypeHello:
+	case socketmode.EventTypeConnected:
+		// Dialled; ready once Slack says hello on it.
+		a.touch()
+		return
+	case socketmode.EventTypeHello:
 		a.touch()
 		if !a.connected.Swap(true) {
 			a.log.InfoContext(ctx, "slack socket mode connected")

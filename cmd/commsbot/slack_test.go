@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack/slacktest"
 	"go.yaml.in/yaml/v3"
 
@@ -286,5 +287,60 @@ func TestServeAnswersSignedSlashCommand(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("/readyz = %d in HTTP mode", resp.StatusCode)
+	}
+}
+
+// TestServeSlackSocketModeReadiness runs serve in Socket Mode only against
+// a fake Slack: /readyz is 503 until the socket is connected, then 200, and
+// no webhook routes are served.
+func TestServeSlackSocketModeReadiness(t *testing.T) {
+	hello := make(chan struct{})
+	fake := slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/ws", slacktest.Websocket(func(c *websocket.Conn) {
+			<-hello // hold the connection before Slack's hello
+			if err := c.WriteJSON(map[string]any{"type": "hello", "num_connections": 1}); err != nil {
+				return
+			}
+			for {
+				if _, _, err := c.ReadMessage(); err != nil {
+					return
+				}
+			}
+		}))
+	})
+	fake.Start()
+	t.Cleanup(fake.Stop)
+	base := startServe(t, map[string]string{"SLACK_BOT_TOKEN": "xoxb-e2e", "SLACK_APP_TOKEN": "xapp-1-e2e", "SLACK_API_URL": fake.GetAPIURL()})
+	readyz := func() (int, string) {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, body := readyz(); status != http.StatusServiceUnavailable || !strings.Contains(body, "slack") {
+		t.Errorf("/readyz before the socket is connected: %d %q", status, body)
+	}
+	close(hello)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		status, body := readyz()
+		if status == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz = %d %q after the socket connected", status, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	resp, err := http.Post(base+"/slack/commands", "application/x-www-form-urlencoded", strings.NewReader("text=x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /slack/commands in Socket Mode only: %d, want no route", resp.StatusCode)
 	}
 }
