@@ -535,6 +535,13 @@ func TestCoordinatorWorkflow(t *testing.T) {
 		t.Errorf("ticket after claim: %s by %s", tk.Status, tk.Claimant)
 	}
 
+	// A second claim: refused privately, the message shows the claim.
+	e.interact(e.press(groupUser, actClaim, id, atipChannel, postTS, e.fake.responseURL("again"), false))
+	waitFor(t, "the second claim's refusal", func() bool { return len(e.fake.responses("again")) > 0 })
+	if got := allText(decodeMessage(t, e.fake.responses("again")[0].Body).Blocks); !strings.Contains(got, "already claimed") {
+		t.Errorf("second claim answered %q", got)
+	}
+
 	// A member of the coordinator group resolves: a modal first.
 	e.interact(e.press(groupUser, actResolve, resolveValue, atipChannel, postTS, e.fake.responseURL("resolve"), false))
 	waitFor(t, "the modal", func() bool { return len(e.fake.get("views.open")) > 0 })
@@ -678,5 +685,46 @@ func TestHandlerPanicRecovered(t *testing.T) {
 	defer srv.Close()
 	if status, _ := e.post(srv.URL, "", form, "a=b", signed{}); status != http.StatusInternalServerError {
 		t.Errorf("panicking handler: status %d, want 500", status)
+	}
+}
+
+func TestRemindersAndNoticesWithoutChannel(t *testing.T) {
+	e := setup(t)
+	tk := bot.Ticket{ID: "R-REMIND23", Created: time.Now().Add(-5 * time.Hour), Category: bot.CategoryOtherUse, Status: bot.StatusOpen,
+		Requester: bot.Person{ID: "slack:" + asker}, Origin: bot.Origin{Platform: platform, Channel: channel}}
+	if err := e.a.Notify(t.Context(), bot.NoticeReminder, tk); err != nil {
+		t.Fatal(err)
+	}
+	posts := e.fake.posts(atipChannel)
+	if len(posts) != 1 || !strings.Contains(allText(blocksOf(t, posts[0])), "Reminder") {
+		t.Fatalf("reminder posts = %+v", posts)
+	}
+	// A second reminder is a new message in the channel, not an edit.
+	if err := e.a.Notify(t.Context(), bot.NoticeReminder, tk); err != nil || len(e.fake.posts(atipChannel)) != 2 {
+		t.Errorf("second reminder: %v, %d posts", err, len(e.fake.posts(atipChannel)))
+	}
+	// Slack failing: the error goes back to the outbox, to retry.
+	e.fake.rateLimit("chat.postMessage", "100")
+	if err := e.a.Notify(t.Context(), bot.NoticeOpened, bot.Ticket{ID: "R-FAIL2345", Status: bot.StatusOpen}); err == nil {
+		t.Error("a notice Slack refused reported as delivered")
+	}
+
+	// Without ATIP_SLACK_CHANNEL, coordinators' notices go to the log only.
+	n := setup(t, func(c *Config) { c.ATIPChannel = "" })
+	if err := n.a.Notify(t.Context(), bot.NoticeOpened, tk); err != nil || len(n.fake.get("chat.postMessage")) != 0 {
+		t.Errorf("notice without a channel: %v, %d posts", err, len(n.fake.get("chat.postMessage")))
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	if _, err := New(Config{}); err == nil || !strings.Contains(err.Error(), "bot token") || !strings.Contains(err.Error(), "signing secret") || !strings.Contains(err.Error(), "engine") {
+		t.Errorf("New(empty) = %v, want every problem", err)
+	}
+	a, err := New(Config{BotToken: "xoxb-x", AppToken: "xapp-x", APIURL: "http://127.0.0.1:1/api", Engine: &bot.Engine{}})
+	if err != nil || a.cfg.APIURL != "http://127.0.0.1:1/api/" || a.Name() != "slack" {
+		t.Errorf("New = %v, %v", a, err)
+	}
+	if err := a.Ready(); err == nil {
+		t.Error("Socket Mode adapter ready before connecting")
 	}
 }
