@@ -474,7 +474,7 @@ func injection(folded string) bool { return injectionRe.MatchString(folded) }
 var offTopicRe = mustPhrases(strings.Join(offTopicParts, "|"))
 
 var offTopicParts = []string{
-	` copyright`, ` droit(s)? d auteur`, ` creative commons`, ` fair (dealing|use)`, ` utilisation equitable`, ` licen[cs]e (for|to use|pour)`, ` trademark`, ` marque de commerce`,
+	` copyright`, ` droit(s)? d auteur`, ` creative commons`, ` fair (dealing|use)`, ` utilisation equitable`, ` (if|si) (i|we|on|je) (credit|give credit|credite|mentionne la source)`, ` (photo|image) credit`, ` crediter`, ` licen[cs]e (for|to use|pour)`, ` trademark`, ` marque de commerce`,
 	` (buy|buying|purchase|boost|boosting|paid|sponsored) (ad|ads|advertising|posts?|campaign)`, ` advertis`, ` publicite`, ` ad budget`,
 	` (translate|translated|translation|traduire|traduit|traduits|traduction|official languages|langues officielles)`,
 	` (alt text|accessib|texte de remplacement|sous titr|caption)`,
