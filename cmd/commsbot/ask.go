@@ -118,7 +118,7 @@ func askJSONL(ctx context.Context, eng *bot.Engine, lang bot.Lang, stdin io.Read
 			Lang         string `json:"lang_hint"`
 		}
 		if err := json.Unmarshal([]byte(raw), &in); err != nil {
-			if err := enc.Encode(answerJSON{ID: fmt.Sprintf("line-%d", line), Error: "malformed JSON: " + err.Error()}); err != nil {
+			if err := enc.Encode(answerJSON{ID: fmt.Sprintf("line-%d", line), Reply: withCitations(bot.Reply{}), Error: "malformed JSON: " + err.Error()}); err != nil {
 				return err
 			}
 			continue

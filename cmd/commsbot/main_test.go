@@ -102,6 +102,9 @@ func TestAskJSONL(t *testing.T) {
 			t.Errorf("%s: error %q answer %q", a.ID, a.Error, a.Answer)
 		}
 	}
+	if !strings.Contains(out, `"id":"line-3","lang":"","intent":"","answer":"","citations":[]`) {
+		t.Errorf("malformed line's object lacks an empty citations list:\n%s", out)
+	}
 	if e := byID["line-3"]; e.Error == "" || e.Answer != "" {
 		t.Errorf("malformed line: error %q answer %q", e.Error, e.Answer)
 	}
