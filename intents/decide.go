@@ -101,7 +101,7 @@ func decide(u bot.Understanding, folded string) bot.Understanding {
 		case unreviewed:
 			u.Entry = "platform-unreviewed"
 		// A reviewed platform used within the covered uses: no PIA (A.9).
-		case s.Platform != "" && piaRe.MatchString(folded):
+		case s.Platform != "" && (u.Intent == "pin.pia" || piaRe.MatchString(folded)):
 			u.Entry = "platform-reviewed-pia"
 		// What to do with an account on a reviewed platform: the uses (A.4).
 		case s.Platform != "" && coveredUse(s.Uses) && !newAccountRe.MatchString(folded):

@@ -156,3 +156,46 @@ func TestPromptInjectionAbstains(t *testing.T) {
 		}
 	}
 }
+
+// Follow-ups reuse the conversation: a new platform repeats the last
+// question about it; another facet of the same document is its own question
+// about the same platform or breach; a question on another subject stands
+// alone.
+func TestFollowUps(t *testing.T) {
+	type turn struct {
+		text, entry string
+		review      bool
+	}
+	for _, conv := range [][]turn{
+		{
+			{"Do we need a PIA to open a TikTok account?", "platform-unreviewed", true},
+			{"what about LinkedIn?", "platform-reviewed*", false},
+			{"ok and how long do we keep the comments people leave there?", "retention", false},
+			{"what about the engagement statistics?", "retention", false},
+		},
+		{
+			{"Un employé a envoyé par erreur un fichier avec les noms et NAS de 200 clients à un partenaire.", "breach-incident", true},
+			{"pis si une des personnes est mineure?", "breach-individuals", true},
+			{"et on a combien de temps pour les aviser?", "breach-timing", true},
+		},
+		{
+			{"Can I like a political party's post from my personal account?", "psc-consider", false},
+			{"and if I'm a deputy minister?", "psc-deputy-heads", false},
+			{"what about TikTok?", "psc-deputy-heads", false},
+			{"Do we need consent before adding someone to our newsletter?", "consent-mailing-list", false},
+		},
+	} {
+		e, _ := newEngine(t)
+		key := bot.ConversationKey{Platform: "slack", Channel: "C1", User: "U1", Thread: conv[0].text}
+		for _, tt := range conv {
+			r := ask(t, e, key, tt.text)
+			entryOK := r.Entry == tt.entry
+			if prefix, ok := strings.CutSuffix(tt.entry, "*"); ok {
+				entryOK = strings.HasPrefix(r.Entry, prefix)
+			}
+			if !entryOK || r.NeedsReview != tt.review {
+				t.Errorf("%q: entry %q review %v; want %q %v", tt.text, r.Entry, r.NeedsReview, tt.entry, tt.review)
+			}
+		}
+	}
+}

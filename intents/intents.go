@@ -322,7 +322,7 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 	// Follow-ups: "what about TikTok?", "et pour LinkedIn?", "even if it's
 	// just for statistics?" reuse the previous intent with the new slots.
 	if prev.Intent != "" {
-		if in, ok := followUp(a, prev, best, u.Confidence, threshold); ok {
+		if in, ok := followUp(a, prev, docOf(c.m, prev.Intent), best, u.Confidence, threshold); ok {
 			u.Intent, u.FollowUp = in, true
 			u.Slots = mergeSlots(prev.Slots, a.slots, in)
 			u.Confidence = math.Max(u.Confidence, 0.6)
@@ -377,11 +377,20 @@ func docOf(m *model, intent string) string {
 
 var followUpRe = regexp.MustCompile(`^ (what about|how about|and|and what about|and for|and if|what if|even if|even for|also|same for|same question for|same with|ok and|okay and|et|et pour|et si|et avec|et sur|et qu en est il|qu en est il|meme si|meme pour|meme question pour|pareil pour|aussi|ou|or|pis|puis|but|mais|so|alors|donc|then|ensuite) `)
 
+// sameQuestionRe starts a follow-up that asks the last question again about
+// something else ("what about the engagement numbers?"), unlike "and if…",
+// which may ask another.
+var sameQuestionRe = regexp.MustCompile(`^ (what about|how about|and what about|and for|same for|same question for|same with|et pour|et qu en est il|qu en est il|meme pour|meme question pour|pareil pour) `)
+
+// facetScore is the score at which a follow-up in the same document asks
+// its own question rather than repeating the last one with a new detail.
+const facetScore = 3
+
 // platformFamily are intents that take a platform slot.
 var platformFamily = map[string]bool{"pin.platform": true, "pin.pia": true, "pin.uses": true, "pin.other-use": true}
 
 // followUp decides whether a message continues the previous question.
-func followUp(a analysis, prev bot.State, best Scored, conf, threshold float64) (string, bool) {
+func followUp(a analysis, prev bot.State, prevDoc string, best Scored, conf, threshold float64) (string, bool) {
 	marker := followUpRe.MatchString(a.folded)
 	short := len(a.words) <= 4
 	if !marker && !short {
@@ -390,6 +399,12 @@ func followUp(a analysis, prev bot.State, best Scored, conf, threshold float64) 
 	// A new platform after a platform question: same question, new slot.
 	if a.slots.Platform != "" && platformFamily[prev.Intent] && (marker || len(a.words) <= 2) {
 		return prev.Intent, true
+	}
+	// Another facet of the same document ("and how long do we keep
+	// that?", "pis si la personne est mineure?"): that question, about
+	// the same platform, breach or activity.
+	if best.Intent != prev.Intent && best.Doc == prevDoc && best.Score >= facetScore && !sameQuestionRe.MatchString(a.folded) {
+		return best.Intent, true
 	}
 	// A clear new question stands on its own; after "what about…" it
 	// must be very clear.
@@ -474,12 +489,13 @@ func injection(folded string) bool { return injectionRe.MatchString(folded) }
 var offTopicRe = mustPhrases(strings.Join(offTopicParts, "|"))
 
 var offTopicParts = []string{
-	` copyright`, ` droit(s)? d auteur`, ` creative commons`, ` fair (dealing|use)`, ` utilisation equitable`, ` (if|si) (i|we|on|je) (credit|give credit|credite|mentionne la source)`, ` (photo|image) credit`, ` crediter`, ` licen[cs]e (for|to use|pour)`, ` trademark`, ` marque de commerce`,
+	` copyright`, ` droit(s)? d auteur`, ` creative commons`, ` fair (dealing|use)`, ` utilisation equitable`, ` cookie`, ` temoin(s)? de connexion`,
+	` (blackout|caretaker|convention de transition|periode de transition)`, ` (get|getting|obtenir|faire) (our |the |a |notre |le )?(account |compte )?(verified|verifie|certifie)`, ` (checkmark|blue check|coche bleue|badge de verification)`, ` (if|si) (i|we|on|je) (credit|give credit|credite|mentionne la source)`, ` (photo|image) credit`, ` crediter`, ` licen[cs]e (for|to use|pour)`, ` trademark`, ` marque de commerce`,
 	` (buy|buying|purchase|boost|boosting|paid|sponsored) (ad|ads|advertising|posts?|campaign)`, ` advertis`, ` publicite`, ` ad budget`,
 	` (translate|translated|translation|traduire|traduit|traduits|traduction|official languages|langues officielles)`,
 	` (alt text|accessib|texte de remplacement|sous titr|caption)`,
 	` (write|draft|compose|create|redige|rediger|ecrire|ecris|ecrivez|compose|suggest|suggere)( me| moi)?( [a-z0-9]+){0,3} (tweet|post|caption|message|thread|publication|gazouillis|slogan|press release|communique|email|speech|discours|joke|blague|poem|poeme|texte|hashtag)`,
-	` (texte alternatif|alt text|hashtag|budget|promoted post|boosted post|publication commanditee|commandite)`,
+	` budget (publicitaire|de publicite|pour (les )?(pubs|publicites|annonces))`, ` (texte alternatif|alt text|hashtag|promoted post|boosted post|publication commanditee|commandite)`,
 	` (how often|how many times|a quelle frequence|meilleure frequence|frequence de publication|posting frequency|posting schedule|calendrier de publication)`,
 	` (apply|applying|postuler|candidater) (for|to|a|pour|sur)( [a-z]+){0,3} (job|jobs|position|positions|poste|postes|emploi|emplois)`,
 	` (spending limit|election financing|financement electoral|third party advertising|publicite electorale|elections canada|plafond des depenses)`,
@@ -500,4 +516,4 @@ func offTopic(folded string) bool { return offTopicRe.MatchString(folded) }
 
 // outsideLawRe names legal regimes and sectors the sources do not cover at
 // all: such questions abstain however many familiar words they contain.
-var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne)`)
+var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne|phipa|ontario|dossier rh|dossiers rh|dossier du personnel|dossiers du personnel|hr file|hr files|personnel file|employee file|employee record|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick)`)
