@@ -39,6 +39,7 @@ func userMessage(from, guildID, channel, content string, mentions ...string) map
 }
 
 func TestGatewayIdentifiesAndIsReady(t *testing.T) {
+	t.Parallel() // each waits a second for discordgo to close its connection
 	e := setup(t, gatewayOn)
 	if err := e.a.Ready(); err == nil {
 		// Run may not have connected yet; Ready must say so until it has.
@@ -71,6 +72,7 @@ func TestGatewayIdentifiesAndIsReady(t *testing.T) {
 }
 
 func TestGatewayWithoutItIsAlwaysReady(t *testing.T) {
+	t.Parallel() // each waits a second for discordgo to close its connection
 	e := setup(t)
 	if err := e.a.Ready(); err != nil {
 		t.Errorf("HTTP-only adapter not ready: %v", err)
@@ -78,6 +80,7 @@ func TestGatewayWithoutItIsAlwaysReady(t *testing.T) {
 }
 
 func TestGatewayShardIdentify(t *testing.T) {
+	t.Parallel() // each waits a second for discordgo to close its connection
 	e := setup(t, func(c *discord.Config, _ *countingHandler) {
 		c.Gateway, c.ShardID, c.ShardCount = true, 1, 2
 	})
@@ -94,6 +97,7 @@ func TestGatewayShardIdentify(t *testing.T) {
 }
 
 func TestGatewayMentionInChannel(t *testing.T) {
+	t.Parallel() // each waits a second for discordgo to close its connection
 	e := setup(t, gatewayOn)
 	waitReady(t, e)
 	// A message that does not mention the bot is not answered.
@@ -135,6 +139,7 @@ func TestGatewayMentionInChannel(t *testing.T) {
 }
 
 func TestGatewayHandlerPanicIsRecovered(t *testing.T) {
+	t.Parallel() // each waits a second for discordgo to close its connection
 	e := setup(t, gatewayOn)
 	waitReady(t, e)
 	e.handler.panic.Store(true)
@@ -154,6 +159,7 @@ func TestGatewayHandlerPanicIsRecovered(t *testing.T) {
 }
 
 func TestGatewayDirectMessage(t *testing.T) {
+	t.Parallel() // each waits a second for discordgo to close its connection
 	e := setup(t, gatewayOn)
 	waitReady(t, e)
 	e.fake.Dispatch(t, "MESSAGE_CREATE", userMessage(asker, "", "dm-"+asker, "faut-il un consentement pour une liste d'envoi?"))
@@ -167,6 +173,7 @@ func TestGatewayDirectMessage(t *testing.T) {
 }
 
 func TestGatewayInteractionInDirectMessage(t *testing.T) {
+	t.Parallel() // each waits a second for discordgo to close its connection
 	e := setup(t, gatewayOn)
 	waitReady(t, e)
 	// In a direct message the interaction has user, not member.
@@ -186,6 +193,7 @@ func TestGatewayInteractionInDirectMessage(t *testing.T) {
 }
 
 func TestGatewayInteractionDeferred(t *testing.T) {
+	t.Parallel() // each waits a second for discordgo to close its connection
 	e := setup(t, gatewayOn, func(c *discord.Config, h *countingHandler) {
 		c.DeferAfter = 100 * time.Millisecond
 		h.delay.Store(int64(500 * time.Millisecond))
@@ -209,6 +217,7 @@ func TestGatewayInteractionDeferred(t *testing.T) {
 }
 
 func TestGatewayReplicasAnswerOnce(t *testing.T) {
+	t.Parallel() // each waits a second for discordgo to close its connection
 	// Two replicas on the same shard share the dedupe store: one answer.
 	e := setup(t, gatewayOn)
 	waitReady(t, e)
@@ -293,6 +302,7 @@ func TestCommandRegistrationInGuild(t *testing.T) {
 }
 
 func TestRateLimitIsHonoured(t *testing.T) {
+	t.Parallel()
 	e := setup(t, gatewayOn)
 	waitReady(t, e)
 	// The first reply in the channel is refused with a 429: it is sent
