@@ -255,7 +255,9 @@ func (m *model) parseCue(s string) (cue, error) {
 			if star && i == len(toks)-1 {
 				w = cueWord{prefix: t.fold}
 			}
-			if len(t.fold) >= 4 {
+			// Typos are corrected to whole words only: a prefix
+			// ("achemin*") would turn "achemine" into "achemin".
+			if len(t.fold) >= 4 && w.prefix == "" {
 				m.vocab[t.fold] = true
 			}
 			c.words = append(c.words, w)

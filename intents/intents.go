@@ -313,7 +313,8 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 	// A subject the sources do not cover (copyright, advertising, writing
 	// posts…) abstains unless the question is also plainly about what they
 	// do cover.
-	if outsideLawRe.MatchString(a.folded) || offTopic(a.folded) && !a.slots.Incident && best.Score < strongScore {
+	if outsideLawRe.MatchString(a.folded) || hrFileRe.MatchString(a.folded) && !a.slots.Incident ||
+		offTopic(a.folded) && !a.slots.Incident && best.Score < strongScore {
 		return abstain(u, "out-of-scope")
 	}
 
@@ -342,6 +343,11 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 		}
 		if prev.Slots.Incident && best.Doc == "bc-breach-notify" {
 			u.Slots.Incident = true
+		}
+		// A question on the same document that names no platform is about
+		// the conversation's ("do we need to loop in legal?").
+		if best.Doc == prevDoc && u.Slots.Platform == "" && !u.Slots.NewPlatform && prev.Slots.Platform != "" {
+			u.Slots.Platform, u.Slots.PlatformReviewed = prev.Slots.Platform, prev.Slots.PlatformReviewed
 		}
 	}
 	// A described breach is answered from the breach guidance even when
@@ -380,11 +386,16 @@ var followUpRe = regexp.MustCompile(`^ (what about|how about|and|and what about|
 // sameQuestionRe starts a follow-up that asks the last question again about
 // something else ("what about the engagement numbers?"), unlike "and if…",
 // which may ask another.
-var sameQuestionRe = regexp.MustCompile(`^ (what about|how about|and what about|and for|same for|same question for|same with|et pour|et qu en est il|qu en est il|meme pour|meme question pour|pareil pour) `)
+var sameQuestionRe = regexp.MustCompile(`^ (what about|how about|and what about|and for|same for|same question for|same with|et pour|et qu en est il|qu en est il|meme pour|meme question pour|pareil pour|(and|ok and|et|pis|puis) (the|our|their|those|these|les|nos|leurs|ces|le|la|l)) `)
 
 // facetScore is the score at which a follow-up in the same document asks
 // its own question rather than repeating the last one with a new detail.
 const facetScore = 3
+
+// accountFamily are the intents about an account's life (the prescribed
+// processes, existing accounts) where a platform follow-up asks about that
+// platform.
+var accountFamily = map[string]bool{"pin.processes": true, "pin.existing": true}
 
 // platformFamily are intents that take a platform slot.
 var platformFamily = map[string]bool{"pin.platform": true, "pin.pia": true, "pin.uses": true, "pin.other-use": true}
@@ -397,8 +408,15 @@ func followUp(a analysis, prev bot.State, prevDoc string, best Scored, conf, thr
 		return "", false
 	}
 	// A new platform after a platform question: same question, new slot.
-	if a.slots.Platform != "" && platformFamily[prev.Intent] && (marker || len(a.words) <= 2) {
-		return prev.Intent, true
+	if a.slots.Platform != "" && (marker || len(a.words) <= 2) {
+		if platformFamily[prev.Intent] {
+			return prev.Intent, true
+		}
+		// After a question on opening or keeping an account, another
+		// platform asks whether that one was reviewed.
+		if accountFamily[prev.Intent] {
+			return "pin.platform", true
+		}
 	}
 	// Another facet of the same document ("and how long do we keep
 	// that?", "pis si la personne est mineure?"): that question, about
@@ -499,7 +517,8 @@ var offTopicParts = []string{
 	` (how often|how many times|a quelle frequence|meilleure frequence|frequence de publication|posting frequency|posting schedule|calendrier de publication)`,
 	` (apply|applying|postuler|candidater) (for|to|a|pour|sur)( [a-z]+){0,3} (job|jobs|position|positions|poste|postes|emploi|emplois)`,
 	` (spending limit|election financing|financement electoral|third party advertising|publicite electorale|elections canada|plafond des depenses)`,
-	` (joke|blague|poem|poeme|recipe|recette|weather|meteo|temps fera|lunch|diner|restaurant|horoscope|sports score)`,
+	` (joke|blague|poem|poeme|recipe|recette|weather|meteo|temps fera|lunch|diner|horoscope|sports score)`,
+	` (schedul|planifi|programmer) (our |nos |les |des )?(social )?(posts|publications)`, ` (recommend|suggest|recommander|suggerer) (a |an |un |une )?(tool|app|software|outil|logiciel|application)`,
 	` (run|running|stand|standing) (as|for) (a )?(candidate|office|election|nomination)`, ` (se presenter|me presenter|presenter) (comme|aux|a l election|aux elections)`,
 	` seek (the )?nomination`, ` candidacy`, ` candidature`, ` leave without pay`, ` conge sans solde`, ` keep my job`, ` garder mon emploi`,
 	` (best|optimal|meilleur|meilleure|meilleurs) (time|times|moment|heure|heures|day|days|jour|jours)`, ` (grow|gain|more|increase|augmenter) (our )?(followers|abonnes)`,
@@ -514,6 +533,10 @@ var offTopicParts = []string{
 
 func offTopic(folded string) bool { return offTopicRe.MatchString(folded) }
 
+// hrFileRe names employees' HR files: their handling is outside the
+// sources, unless one was exposed in a breach.
+var hrFileRe = mustPhrases(` (dossier(s)? rh|dossier(s)? du personnel|hr file(s)?|personnel file(s)?|employee file(s)?|employee record(s)?)`)
+
 // outsideLawRe names legal regimes and sectors the sources do not cover at
 // all: such questions abstain however many familiar words they contain.
-var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne|phipa|ontario|dossier rh|dossiers rh|dossier du personnel|dossiers du personnel|hr file|hr files|personnel file|employee file|employee record|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick)`)
+var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne|phipa|ontario|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick)`)

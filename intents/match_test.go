@@ -42,7 +42,7 @@ func TestPhrasesAgreeWithRegexp(t *testing.T) {
 		" i want to apply for a job in communications ", " copyright ", " 12 times 4 ", " we sent an email to the wrong list ",
 		" est ce qu une efvp est requise ", " nous avons transfere la plainte ", "", " ",
 	}
-	for _, set := range []string{"dev", "paraphrase", "holdout", "blind2", "blind3", "blind4"} {
+	for _, set := range []string{"dev", "paraphrase", "holdout", "blind2", "blind3", "blind4", "blind5"} {
 		f, err := os.Open(filepath.Join("..", "testdata", set+".jsonl"))
 		if err != nil {
 			t.Fatal(err)
@@ -59,7 +59,7 @@ func TestPhrasesAgreeWithRegexp(t *testing.T) {
 	}
 	matched := 0
 	for name, p := range map[string]*phrases{
-		"newPlatform": newPlatformRe, "injection": injectionRe, "offTopic": offTopicRe, "outsideLaw": outsideLawRe,
+		"newPlatform": newPlatformRe, "injection": injectionRe, "offTopic": offTopicRe, "outsideLaw": outsideLawRe, "hrFile": hrFileRe,
 		"consistentUse": consistentUseRe, "transfer": transferRe, "questions": questionsRe, "pia": piaRe, "newAccount": newAccountRe,
 	} {
 		if p.lits == nil {

@@ -153,7 +153,8 @@ var useCues = []struct {
 	use  string
 	cues []string
 }{
-	{UseInvestigations, []string{"investigat", "enquet", "evidence ", "preuve", "enforcement", "compliance case", "law enforcement", "police"}},
+	{UseInvestigations, []string{"investigat", "enquet", "evidence ", "preuve", "enforcement", "compliance case", "law enforcement", "police",
+		"build a case", "building a case", "monter un dossier", "constituer un dossier", "compliance unit"}},
 	{UseFraud, []string{"fraud", "fraude", "fraudul", "benefit cheat", "abus des prestations"}},
 	{UseLifestyle, []string{"lifestyle", "mode de vie", "habitudes de vie"}},
 	{UseOtherAdmin, []string{"other administrative", "autres fins administratives", "d autres fins administratives", "other admin purpose",
@@ -237,6 +238,7 @@ var piCues = []struct {
 	{"birthdate", []string{"birth date", "date of birth", "birthdate", "date de naissance", "age "}},
 	{"biometric", []string{"biometric", "biometrique", "fingerprint", "empreinte", "facial recognition", "reconnaissance faciale"}},
 	{"criminal", []string{"criminal", "criminel", "judiciaire"}},
+	{"file-number", []string{"case number", "file number", "client number", "numero de dossier", "numero de client", "numero client"}},
 }
 
 // findPI lists the kinds of personal information a message mentions.
@@ -283,7 +285,7 @@ var incidentCues = []string{
 	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
 	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
 
-	"cette atteinte", "notre atteinte", "non livre", "retournes a l expediteur", "fait voler", "fait pirater", "fait hacker",
+	"cette atteinte", "notre atteinte", "non livre", "retournes a l expediteur", "exposed records", "the exposed", "donnees exposees", "renseignements exposes", "fait voler", "fait pirater", "fait hacker",
 }
 
 // findIncident reports whether a message describes a breach that happened.
