@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -18,6 +20,17 @@ import (
 // the connection, waits for it to drop, and opens it again — resuming the
 // session when Discord allows — with backoff while opening fails.
 func (a *Adapter) superviseGateway(ctx context.Context) {
+	// discordgo's Open takes no context: its dialer gets Run's, so that a
+	// connection attempt in progress stops at shutdown, and a shorter
+	// handshake timeout than the default 45 s.
+	a.s.Dialer = &websocket.Dialer{
+		Proxy:            http.ProxyFromEnvironment,
+		HandshakeTimeout: 15 * time.Second,
+		NetDialContext: func(_ context.Context, network, addr string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		},
+	}
 	wait := time.Second
 	for ctx.Err() == nil {
 		select { // forget a disconnect signalled before this attempt
