@@ -163,3 +163,47 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandsWithinLimits checks what Discord would refuse at
+// registration: names of 1–32 lower-case letters, digits, - or _, and
+// descriptions of 1–100 characters, in both languages.
+func TestCommandsWithinLimits(t *testing.T) {
+	var check func(name, desc string, loc *map[discordgo.Locale]string, opts []*discordgo.ApplicationCommandOption)
+	check = func(name, desc string, loc *map[discordgo.Locale]string, opts []*discordgo.ApplicationCommandOption) {
+		if name == "" || len(name) > 32 || strings.ToLower(name) != name || strings.ContainsAny(name, " .:") {
+			t.Errorf("command or option name %q", name)
+		}
+		descs := []string{desc}
+		if loc != nil {
+			descs = append(descs, (*loc)[discordgo.French])
+		}
+		for _, d := range descs {
+			if n := utf16Len(d); n == 0 || n > 100 {
+				t.Errorf("%s: description %q has %d characters", name, d, n)
+			}
+		}
+		if len(opts) > 25 {
+			t.Errorf("%s: %d options", name, len(opts))
+		}
+		for _, o := range opts {
+			l := o.DescriptionLocalizations
+			check(o.Name, o.Description, &l, o.Options)
+			for _, c := range o.Choices {
+				if utf16Len(c.Name) > 100 {
+					t.Errorf("choice %q", c.Name)
+				}
+			}
+		}
+	}
+	for _, c := range Commands() {
+		check(c.Name, c.Description, c.DescriptionLocalizations, c.Options)
+	}
+	m := resolveModal("R-7KQ2M9XD")
+	if utf16Len(m.Data.Title) > 45 {
+		t.Errorf("modal title %q", m.Data.Title)
+	}
+	in := m.Data.Components[0].(discordgo.ActionsRow).Components[0].(discordgo.TextInput)
+	if utf16Len(in.Label) > 45 || utf16Len(in.Placeholder) > 100 || in.MaxLength > 4000 {
+		t.Errorf("modal input %+v", in)
+	}
+}
