@@ -394,7 +394,7 @@ func (a *Adapter) refreshPost(ctx context.Context, t bot.Ticket, channel, ts str
 	if channel == "" || ts == "" {
 		return
 	}
-	a.posts.put(t.ID, postRef{Channel: channel, TS: ts})
+	a.rememberPost(ctx, t.ID, postRef{Channel: channel, TS: ts})
 	fallback, blocks := ticketBlocks(t, "", time.Now())
 	if err := a.update(ctx, channel, ts, fallback, blocks); err != nil {
 		a.log.WarnContext(ctx, "ticket message not updated", "ticket", t.ID, "err", err)

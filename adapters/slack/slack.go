@@ -71,7 +71,11 @@ type Config struct {
 	// Dedupe, usually the engine's, also remembers channel+timestamp of
 	// messages (one answer for a message delivered as both message.im and
 	// app_mention) and one feedback vote per user and answer.
-	Dedupe  bot.Deduper
+	Dedupe bot.Deduper
+	// Shared, when set (the runtime's store), remembers where each ticket
+	// was posted in the coordinators' channel for every replica, so any
+	// replica updates the message in place.
+	Shared  bot.Cache
 	Reviews *bot.Reviews
 	Metrics Metrics
 	Logger  *slog.Logger
@@ -114,10 +118,8 @@ type Adapter struct {
 
 	users *cache[userInfo]
 	// posts remembers where each ticket was posted in the coordinators'
-	// channel, to update it in place. It is in memory: a replica that did
-	// not post a ticket learns the message from the button pressed on it
-	// (Slack sends its channel and timestamp), and otherwise posts a fresh
-	// status message. See the README.
+	// channel, to update it in place: in memory, and in Config.Shared for
+	// the other replicas (see ticketPost).
 	posts *cache[postRef]
 	group *cache[map[string]bool]
 

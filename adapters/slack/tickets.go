@@ -22,7 +22,7 @@ func (a *Adapter) Notify(ctx context.Context, kind string, t bot.Ticket) error {
 	case bot.NoticeOpened, bot.NoticeClaimed, bot.NoticeReminder:
 		return a.postTicket(ctx, kind, t)
 	case bot.NoticeResolved:
-		if p, ok := a.posts.get(t.ID); ok {
+		if p, ok := a.ticketPost(ctx, t.ID); ok {
 			fallback, blocks := ticketBlocks(t, kind, time.Now())
 			if err := a.update(ctx, p.Channel, p.TS, fallback, blocks); err != nil {
 				a.log.WarnContext(ctx, "ticket message not updated", "ticket", t.ID, "err", err)
@@ -41,7 +41,7 @@ func (a *Adapter) postTicket(ctx context.Context, kind string, t bot.Ticket) err
 		return nil
 	}
 	fallback, blocks := ticketBlocks(t, kind, time.Now())
-	if p, ok := a.posts.get(t.ID); ok && kind != bot.NoticeReminder {
+	if p, ok := a.ticketPost(ctx, t.ID); ok && kind != bot.NoticeReminder {
 		if err := a.update(ctx, p.Channel, p.TS, fallback, blocks); err == nil {
 			return nil
 		}
@@ -51,9 +51,50 @@ func (a *Adapter) postTicket(ctx context.Context, kind string, t bot.Ticket) err
 	if err != nil {
 		return fmt.Errorf("post ticket %s to the coordinators' channel: %w", t.ID, err)
 	}
-	a.posts.put(t.ID, postRef{Channel: ch, TS: ts})
+	a.rememberPost(ctx, t.ID, postRef{Channel: ch, TS: ts})
 	a.log.InfoContext(ctx, "review notice posted", "kind", kind, "ticket", t.ID)
 	return nil
+}
+
+// postTTL is how long every replica remembers where a ticket was posted:
+// longer than any ticket stays open in practice. A ticket whose message is
+// forgotten gets a fresh status message, nothing worse.
+const postTTL = 400 * 24 * time.Hour
+
+func postKey(id string) string { return "slack:ticket-post:" + id }
+
+// ticketPost returns where ticket id was posted in the coordinators'
+// channel, as this replica or, through Config.Shared, another remembers it.
+func (a *Adapter) ticketPost(ctx context.Context, id string) (postRef, bool) {
+	if p, ok := a.posts.get(id); ok {
+		return p, true
+	}
+	if a.cfg.Shared == nil {
+		return postRef{}, false
+	}
+	v, ok, err := a.cfg.Shared.GetCache(ctx, postKey(id))
+	if err != nil {
+		a.log.WarnContext(ctx, "ticket message location unavailable", "ticket", id, "err", err)
+		return postRef{}, false
+	}
+	ch, ts, found := strings.Cut(v, "/")
+	if !ok || !found {
+		return postRef{}, false
+	}
+	p := postRef{Channel: ch, TS: ts}
+	a.posts.put(id, p)
+	return p, true
+}
+
+// rememberPost records where ticket id was posted, for every replica.
+func (a *Adapter) rememberPost(ctx context.Context, id string, p postRef) {
+	a.posts.put(id, p)
+	if a.cfg.Shared == nil {
+		return
+	}
+	if err := a.cfg.Shared.SetCache(ctx, postKey(id), p.Channel+"/"+p.TS, postTTL); err != nil {
+		a.log.WarnContext(ctx, "ticket message location not shared", "ticket", id, "err", err)
+	}
 }
 
 // tellRequester tells the requester their ticket was resolved: in the

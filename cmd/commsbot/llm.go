@@ -112,6 +112,5 @@ func serverName(base string) string {
 // enableLLM wires the runtime's paraphraser: cached in the runtime's
 // store, observed by its metrics.
 func (rt *runtime) enableLLM() error {
-	cache, _ := rt.stores.(bot.Cache)
-	return enableLLM(rt.engine, rt.cfg.LLM, cache, rt.metrics, rt.log)
+	return enableLLM(rt.engine, rt.cfg.LLM, rt.stores, rt.metrics, rt.log)
 }

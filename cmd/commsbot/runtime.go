@@ -22,6 +22,7 @@ type stores interface {
 	bot.TicketStore
 	bot.Outbox
 	bot.Locker
+	bot.Cache
 }
 
 // memStores joins the in-memory stores.

@@ -89,7 +89,7 @@ func newSlackAdapter(_ context.Context, _ func(string) string, rt *runtime) (ada
 	a, err := slack.New(slack.Config{
 		BotToken: c.BotToken, SigningSecret: c.SigningSecret, AppToken: c.AppToken, APIURL: c.APIURL,
 		ATIPChannel: c.Channel, CoordinatorGroup: c.Group,
-		Engine: rt.engine, Dedupe: rt.stores, Reviews: rt.reviews, Metrics: rt.metrics, Logger: rt.log,
+		Engine: rt.engine, Dedupe: rt.stores, Shared: rt.stores, Reviews: rt.reviews, Metrics: rt.metrics, Logger: rt.log,
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("slack: %w", err)

@@ -1,0 +1,58 @@
+package slack
+
+import (
+	"testing"
+
+	"github.com/commsbot/commsbot/bot"
+)
+
+// Several replicas: the one that delivers a ticket's "claimed" notice did
+// not post the ticket, yet it updates the ticket's message in place,
+// because the store tells every replica where the message is. Without the
+// shared store it can only post a fresh status message.
+func TestTicketMessageSharedAcrossReplicas(t *testing.T) {
+	for _, shared := range []bool{true, false} {
+		t.Run(map[bool]string{true: "shared", false: "not shared"}[shared], func(t *testing.T) {
+			e := setup(t, func(c *Config) {
+				if shared {
+					c.Shared = c.Dedupe.(bot.Cache)
+				}
+			})
+			if status, _ := e.slash(asker, threadsQ, e.fake.responseURL("q")); status != 200 {
+				t.Fatalf("status %d", status)
+			}
+			waitFor(t, "the ticket post", func() bool { return len(e.fake.posts(atipChannel)) == 1 })
+			ts, err := e.tickets.Tickets(t.Context(), "")
+			if err != nil || len(ts) != 1 {
+				t.Fatalf("tickets %+v, %v", ts, err)
+			}
+			tk, err := e.reviews.Claim(t.Context(), bot.Person{ID: "slack:" + coordUser}, ts[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			other := e.newAdapter(func(c *Config) {
+				if shared {
+					c.Shared = c.Dedupe.(bot.Cache)
+				}
+			})
+			updates := len(e.fake.get("chat.update"))
+			if err := other.Notify(t.Context(), bot.NoticeClaimed, tk); err != nil {
+				t.Fatal(err)
+			}
+			gotUpdates := e.fake.get("chat.update")[updates:]
+			if shared {
+				// (The dispatcher may deliver the same notice through the
+				// first replica meanwhile: one update or two, never a post.)
+				if len(gotUpdates) == 0 || gotUpdates[0].Form.Get("channel") != atipChannel ||
+					gotUpdates[0].Form.Get("ts") == "" || len(e.fake.posts(atipChannel)) != 1 {
+					t.Errorf("replica without the post: %d updates, %d posts; want the first post updated in place",
+						len(gotUpdates), len(e.fake.posts(atipChannel)))
+				}
+				return
+			}
+			if len(e.fake.posts(atipChannel)) != 2 {
+				t.Errorf("without a shared store: %d posts, want a fresh status message", len(e.fake.posts(atipChannel)))
+			}
+		})
+	}
+}
