@@ -11,13 +11,18 @@ all: build
 # The full suite: tools, formatting, vet, race-enabled tests, a short fuzz run.
 test: deps fmt-check vet unit fuzz
 
-# redis-server is needed by the Redis store's tests.
+# redis-server is needed by the Redis store's tests; the word lists
+# wcanadian and wfrench by the typo corrector's test (intents/known_test.go).
+DEBS := $(if $(shell command -v redis-server),,redis-server) \
+	$(if $(wildcard /usr/share/dict/canadian-english),,wcanadian) \
+	$(if $(wildcard /usr/share/dict/french),,wfrench)
+
 deps:
-	@if ! command -v redis-server >/dev/null 2>&1; then \
-		echo "installing redis-server"; \
+	@if [ -n "$(strip $(DEBS))" ]; then \
+		echo "installing $(strip $(DEBS))"; \
 		SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && \
-		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS); \
 	fi
 
 fmt-check:

@@ -57,9 +57,9 @@ var entryOf = map[string]string{
 // discussions, evaluating programs, establishing distribution lists, and
 // transferring questions and complaints within or outside the department.
 var (
-	consistentUseRe = mustPhrases(` (moderat|moderer|evaluat|evaluer|evaluation|distribution list|mailing list|liste de diffusion|liste d envoi|newsletter|infolettre)`)
+	consistentUseRe = mustPhrases(` (moderat|moderer|evaluat|evaluer|evaluation|distribution list|mailing list|liste de diffusion|liste d envoi|newsletter|infolettre|consistent use|usage compatible|utilisation compatible|fin compatible|fins compatibles)`)
 	transferRe      = mustPhrases(` (transfer|forward|pass|refer|route|send|transmettre|transferer|acheminer|envoyer|faire suivre|follow up|faire un suivi)`)
-	questionsRe     = mustPhrases(` (question|complaint|plainte|enquiries|inquiries|demande|request)`)
+	questionsRe     = mustPhrases(` (question|complaint|plainte|enquiries|inquiries|inquiry|enquiry|demande|request|message|dm |courriel)`)
 	// pia and newAccountRe tell a question about a PIA or a new account
 	// from one about what to do with an account.
 	piaRe        = mustPhrases(` (pia|privacy impact|impact assessment|evaluation des facteurs)`)

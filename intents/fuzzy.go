@@ -1,5 +1,19 @@
 package intents
 
+import (
+	_ "embed"
+	"strings"
+)
+
+// knownTxt lists real English and French words (folded) one edit away from
+// a cue word: "really" is not a typo of "rally", nor "contacting" of
+// "contracting". It is generated from the Debian word lists wcanadian and
+// wfrench by `go test ./intents -run TestKnownWords -update`, and the test
+// fails when the cues change and the list is stale.
+//
+//go:embed known.txt
+var knownTxt string
+
 // fuzzy corrects typos of one edit (insertion, deletion, substitution or
 // transposition) against a vocabulary, using the symmetric-delete method:
 // a word and its misspelling share a one-deletion variant.
@@ -12,14 +26,19 @@ type fuzzy struct {
 	// cannot be one edit away, and is not searched (which would cost time
 	// quadratic in its length).
 	maxLen int
+	// known words are never corrected.
+	known map[string]bool
 }
 
 // minFuzzyLen is the shortest word corrected: short words have too many
 // neighbours for a correction to be trustworthy.
 const minFuzzyLen = 6
 
-func newFuzzy(vocab []string) *fuzzy {
-	f := &fuzzy{words: map[string]bool{}, dels: map[string][]string{}}
+func newFuzzy(vocab []string, known []string) *fuzzy {
+	f := &fuzzy{words: map[string]bool{}, dels: map[string][]string{}, known: map[string]bool{}}
+	for _, w := range known {
+		f.known[w] = true
+	}
 	for _, w := range vocab {
 		if f.words[w] {
 			continue
@@ -40,7 +59,7 @@ func newFuzzy(vocab []string) *fuzzy {
 // correct returns the vocabulary word w is a one-edit typo of. Words that
 // are in the vocabulary, short, or ambiguous are left alone.
 func (f *fuzzy) correct(w string) (string, bool) {
-	if len(w) < minFuzzyLen || len(w) > f.maxLen+1 || f.words[w] || !ascii(w) {
+	if len(w) < minFuzzyLen || len(w) > f.maxLen+1 || f.words[w] || f.known[w] || !ascii(w) {
 		return "", false
 	}
 	var found string
@@ -116,3 +135,6 @@ func osa(a, b string) int {
 	}
 	return min(prev[lb], 2)
 }
+
+// knownWords is the embedded list of real words never corrected.
+func knownWords() []string { return strings.Fields(knownTxt) }

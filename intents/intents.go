@@ -56,7 +56,7 @@ func New() (*Classifier, error) {
 			}
 		}
 	}
-	return &Classifier{m: m, fuzzy: newFuzzy(words)}, nil
+	return &Classifier{m: m, fuzzy: newFuzzy(words, knownWords())}, nil
 }
 
 // Entries lists every knowledge entry the decision logic can choose, so that
@@ -123,7 +123,7 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 	return a
 }
 
-var newPlatformRe = mustPhrases(` (new|other|different|another|unlisted|unreviewed) (social media )?(platform|site|app|network)| (nouvelle|autre) (plateforme|application|appli|reseau)| (not|isn t|is not|n est pas|pas) (on|sur) (the|la) (approved |reviewed )?list`)
+var newPlatformRe = mustPhrases(` (new|other|different|another|unlisted|unreviewed) (social media )?(platform|site|app|network)| (nouvelle|autre) (plateforme|application|appli|reseau)| (not|isn t|is not|n est pas|pas) (on|sur) (the|la) (approved |reviewed )?list| (platform|plateforme) (that |qui )?(isn t|is not|wasn t|was not|hasn t been|has not been|n est pas|n a pas ete) (yet |encore )?(pre analy[sz]ed|preanaly[sz]ed|reviewed|analy[sz]ed|examinee|pre examinee|analysee)`)
 
 // focusBoost weighs cues found in the question's last sentence above cues
 // found in the context before it.
@@ -381,7 +381,7 @@ func docOf(m *model, intent string) string {
 	return ""
 }
 
-var followUpRe = regexp.MustCompile(`^ (what about|how about|and|and what about|and for|and if|what if|even if|even for|also|same for|same question for|same with|ok and|okay and|et|et pour|et si|et avec|et sur|et qu en est il|qu en est il|meme si|meme pour|meme question pour|pareil pour|aussi|ou|or|pis|puis|but|mais|so|alors|donc|then|ensuite) `)
+var followUpRe = regexp.MustCompile(`^ (what about|how about|even|meme|and|and what about|and for|and if|what if|even if|even for|also|same for|same question for|same with|ok and|okay and|et|et pour|et si|et avec|et sur|et qu en est il|qu en est il|meme si|meme pour|meme question pour|pareil pour|aussi|ou|or|pis|puis|but|mais|so|alors|donc|then|ensuite) `)
 
 // sameQuestionRe starts a follow-up that asks the last question again about
 // something else ("what about the engagement numbers?"), unlike "and if…",
@@ -507,7 +507,10 @@ func injection(folded string) bool { return injectionRe.MatchString(folded) }
 var offTopicRe = mustPhrases(strings.Join(offTopicParts, "|"))
 
 var offTopicParts = []string{
-	` copyright`, ` droit(s)? d auteur`, ` creative commons`, ` fair (dealing|use)`, ` utilisation equitable`, ` cookie`, ` temoin(s)? de connexion`,
+	` copyright`, ` droit(s)? d auteur`, ` creative commons`, ` fair (dealing|use)`, ` utilisation equitable`,
+	` (how many|combien de) (characters|caracteres)`, ` (character|caractere(s)?) (limit|count|maximum)`, ` limite de caracteres`,
+	` (taille|size|dimension(s)?|format|resolution) (de l |d une |d un |de la |du |of the |for the |of a |for a |of our |for our )?(image|photo|banner|banniere|video|logo|profile picture|photo de profil)`,
+	` (expense|expensing|note de frais|premium subscription|abonnement premium|linkedin premium)`, ` cookie`, ` temoin(s)? de connexion`,
 	` (blackout|caretaker|convention de transition|periode de transition)`, ` (get|getting|obtenir|faire) (our |the |a |notre |le )?(account |compte )?(verified|verifie|certifie)`, ` (checkmark|blue check|coche bleue|badge de verification)`, ` (if|si) (i|we|on|je) (credit|give credit|credite|mentionne la source)`, ` (photo|image) credit`, ` crediter`, ` licen[cs]e (for|to use|pour)`, ` trademark`, ` marque de commerce`,
 	` (buy|buying|purchase|boost|boosting|paid|sponsored) (ad|ads|advertising|posts?|campaign)`, ` advertis`, ` publicite`, ` ad budget`,
 	` (translate|translated|translation|traduire|traduit|traduits|traduction|official languages|langues officielles)`,
@@ -519,7 +522,10 @@ var offTopicParts = []string{
 	` (spending limit|election financing|financement electoral|third party advertising|publicite electorale|elections canada|plafond des depenses)`,
 	` (joke|blague|poem|poeme|recipe|recette|weather|meteo|temps fera|lunch|diner|horoscope|sports score)`,
 	` (schedul|planifi|programmer) (our |nos |les |des )?(social )?(posts|publications)`, ` (recommend|suggest|recommander|suggerer) (a |an |un |une )?(tool|app|software|outil|logiciel|application)`,
-	` (run|running|stand|standing) (as|for) (a )?(candidate|office|election|nomination)`, ` (se presenter|me presenter|presenter) (comme|aux|a l election|aux elections)`,
+	` (can|may|could|should|would) (i|we|a public servant|an employee|public servants|employees) (run|stand|be a candidate)`,
+	` (i|i m|im|i am|we re) (running|standing|planning to run|thinking of running|want to run|would like to run)`,
+	` (je|j) (veux|voudrais|souhaite|compte|pense|aimerais) (me presenter|poser ma candidature|etre candidat)`,
+	` (puis je|est ce que je peux|est ce qu on peut|peut on|pourrais je) (me|se) presenter`,
 	` seek (the )?nomination`, ` candidacy`, ` candidature`, ` leave without pay`, ` conge sans solde`, ` keep my job`, ` garder mon emploi`,
 	` (best|optimal|meilleur|meilleure|meilleurs) (time|times|moment|heure|heures|day|days|jour|jours)`, ` (grow|gain|more|increase|augmenter) (our )?(followers|abonnes)`,
 	` (hashtag|mot clic|mots clics)`, ` algorithm`, ` seo `, ` (password|mot de passe|wifi|printer|imprimante|outlook|excel|laptop won t|vpn|crash)`,
@@ -539,4 +545,4 @@ var hrFileRe = mustPhrases(` (dossier(s)? rh|dossier(s)? du personnel|hr file(s)
 
 // outsideLawRe names legal regimes and sectors the sources do not cover at
 // all: such questions abstain however many familiar words they contain.
-var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne|phipa|ontario|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick)`)
+var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne|phipa|ontario|demande d acces a l information|demandes d acces a l information|access to information request|access to information requests|atip request|atip requests|demande d aiprp|demandes d aiprp|ati request|ati requests|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick)`)

@@ -40,7 +40,7 @@ var slang = map[string]string{
 	"info": "information", "infos": "informations", "w": "with", "wrt": "about", "k": "ok",
 	"pourquoi": "pourquoi", "qqn": "quelqu", "qqch": "quelque", "pcq": "parce", "ds": "dans",
 	"bcp": "beaucoup", "tjs": "toujours", "stp": "svp", "insta": "instagram", "fb": "facebook",
-	"ig": "instagram", "yt": "youtube", "ln": "linkedin", "dm": "deputy", "mins": "minutes",
+	"ig": "instagram", "yt": "youtube", "ln": "linkedin", "dm": "message", "dms": "messages", "mins": "minutes",
 	"rgpd": "gdpr", "e-mail": "email", "emails": "email", "mail": "email",
 	"efvp": "pia", "coordo": "coordonnateur", "comms": "communications", "com": "communications", "frp": "pib", "pou": "psu", "aiprp": "atip", "cci": "bcc",
 }

@@ -80,7 +80,7 @@ func TestFoldText(t *testing.T) {
 }
 
 func TestFuzzyCorrectsOneEdit(t *testing.T) {
-	f := newFuzzy([]string{"consent", "linkedin", "tuteur", "retention", "breach", "platform", "plateforme"})
+	f := newFuzzy([]string{"consent", "linkedin", "tuteur", "retention", "breach", "platform", "plateforme"}, nil)
 	cases := []struct {
 		in   string
 		want string // "" for no correction
@@ -160,7 +160,7 @@ func TestClassifierCorrectsTypos(t *testing.T) {
 	if got, ok := c.fuzzy.correct("auteur"); ok {
 		t.Errorf("auteur corrected to %q", got)
 	}
-	if got, ok := newFuzzy([]string{"tuteur"}).correct("auteur"); ok {
+	if got, ok := newFuzzy([]string{"tuteur"}, nil).correct("auteur"); ok {
 		t.Errorf("auteur corrected to %q with tuteur in the vocabulary", got)
 	}
 }

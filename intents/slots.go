@@ -84,7 +84,25 @@ var aliasWords = func() [][][]string {
 // taken for Twitter only when typed as a capital or after a word such as
 // "on"/"sur", so that "x" in other senses is not misread.
 func findPlatform(toks []token) (Platform, int, bool) {
-	for i := range toks {
+	p, i, ok := firstPlatform(toks, 0)
+	// "Pinterest or Bluesky?": the one nobody reviewed is what needs an
+	// answer, and a person.
+	for at := i + 1; ok && p.Reviewed && at < len(toks); {
+		q, j, found := firstPlatform(toks, at)
+		if !found {
+			break
+		}
+		if !q.Reviewed {
+			return q, j, true
+		}
+		at = j + 1
+	}
+	return p, i, ok
+}
+
+// firstPlatform finds the first platform named at or after toks[from].
+func firstPlatform(toks []token, from int) (Platform, int, bool) {
+	for i := from; i < len(toks); i++ {
 		for pi, p := range Platforms {
 			for ai, a := range p.Aliases {
 				words := aliasWords[pi][ai]
@@ -160,11 +178,13 @@ var useCues = []struct {
 	{UseOtherAdmin, []string{"other administrative", "autres fins administratives", "d autres fins administratives", "other admin purpose",
 		"administrative decision", "decision administrative", "other than the four", "other than the 4", "outside the four", "outside the 4",
 		"beyond the four", "beyond the 4", "autre chose que les quatre", "autre chose que les 4", "en dehors des quatre", "en dehors des 4",
-		"hors des quatre", "hors des 4", "au dela des quatre", "au dela des 4"}},
+		"hors des quatre", "hors des 4", "au dela des quatre", "au dela des 4", "research paper", "research project", "projet de recherche",
+		"sentiment analysis", "analyze the sentiment", "analyse de sentiment", "analyse des sentiments"}},
 	{UseMonitoring, []string{"monitor individ", "monitor people", "monitor user", "monitor citizen", "monitor employee", "monitor staff",
 		"surveil", "screen applicant", "screen candidate", "screen job", "screening", "background check", "verifier les antecedents",
 		"online behaviour", "online behavior", "comportement en ligne", "profil", "track people", "track individ", "track user", "suivre les gens",
-		"vet applicant", "vetting", "watch list", "spy", "espionn", "eligibility", "admissibilite", "determine benefit"}},
+		"vet applicant", "vetting", "watch list", "spy", "espionn", "eligibility", "eligible", "admissibilite", "admissible", "determine benefit",
+		"keep an eye", "keeping an eye", "garder un oeil", "misconduct", "inconduite"}},
 	{UseManagement, []string{"block", "bloqu", "ban ", "bannir", "moderat", "modere", "moderer", "remove comment", "delete comment", "hide comment",
 		"supprim", "masquer", "retirer des commentaires", "troll", "hateful", "haineu", "spam", "commenting standard", "mute "}},
 	{UseEngaging, []string{"respond", "reply", "replies", "answer question", "answer their", "repondre", "reponse", "dialogue", "discussion", "engag",
@@ -285,7 +305,9 @@ var incidentCues = []string{
 	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
 	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
 
-	"cette atteinte", "notre atteinte", "non livre", "retournes a l expediteur", "exposed records", "the exposed", "donnees exposees", "renseignements exposes", "fait voler", "fait pirater", "fait hacker",
+	"cette atteinte", "notre atteinte", "fichier expose", "a ete expose", "ont ete exposes", "exposed file", "got out", "leaked out",
+	"was posted publicly", "posted publicly", "briefly posted", "mis en ligne par erreur", "les personnes touchees sont", "the affected people are",
+	"the affected person is", "affected individuals are", "mal dirige", "mal dirigee", "on ne sait pas a qui", "non livre", "retournes a l expediteur", "exposed records", "the exposed", "donnees exposees", "renseignements exposes", "fait voler", "fait pirater", "fait hacker",
 }
 
 // findIncident reports whether a message describes a breach that happened.
