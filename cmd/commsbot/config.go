@@ -77,21 +77,43 @@ var envVars = []struct{ Name, Default, Help string }{
 	{"ATIP_DISCORD_CHANNEL", "", "channel id where Discord review tickets are posted, with Claim and Resolve buttons"},
 }
 
+// env reads variables through getenv, trimmed.
+type env func(string) string
+
+// set is the variable's value, or "" when it is unset.
+func (getenv env) set(name string) string { return strings.TrimSpace(getenv(name)) }
+
+// get is the variable's value, or its default from envVars. ("hostname" is
+// a description, not a value: the caller fills it in.)
+func (getenv env) get(name string) string {
+	if v := getenv.set(name); v != "" {
+		return v
+	}
+	for _, e := range envVars {
+		if e.Name == name && e.Default != "hostname" {
+			return e.Default
+		}
+	}
+	return ""
+}
+
+// anySet reports whether a variable whose name has one of prefixes (or is
+// one of them) is set.
+func (getenv env) anySet(prefixes ...string) bool {
+	for _, e := range envVars {
+		for _, p := range prefixes {
+			if strings.HasPrefix(e.Name, p) && getenv.set(e.Name) != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // loadConfig reads the environment and reports every problem at once, one
 // line each.
 func loadConfig(getenv func(string) string) (config, error) {
-	get := func(name string) string {
-		v := strings.TrimSpace(getenv(name))
-		if v != "" {
-			return v
-		}
-		for _, e := range envVars {
-			if e.Name == name && e.Default != "hostname" {
-				return e.Default
-			}
-		}
-		return ""
-	}
+	get := env(getenv).get
 	var errs []error
 	dur := func(name string) time.Duration {
 		d, err := time.ParseDuration(get(name))

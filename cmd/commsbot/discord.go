@@ -33,18 +33,7 @@ func (c discordConfig) enabled() bool { return c.Token != "" || c.PublicKey != n
 // loadDiscordConfig reads the Discord variables, with envVars' defaults,
 // and reports every problem.
 func loadDiscordConfig(getenv func(string) string) (discordConfig, []error) {
-	set := func(name string) string { return strings.TrimSpace(getenv(name)) }
-	get := func(name string) string {
-		if v := set(name); v != "" {
-			return v
-		}
-		for _, e := range envVars {
-			if e.Name == name {
-				return e.Default
-			}
-		}
-		return ""
-	}
+	set, get := env(getenv).set, env(getenv).get
 	var errs []error
 	snowflake := func(name string) string {
 		v := set(name)
@@ -102,12 +91,7 @@ func loadDiscordConfig(getenv func(string) string) (discordConfig, []error) {
 			c.APIURL = strings.TrimSuffix(v, "/")
 		}
 	}
-	anySet := false
-	for _, e := range envVars {
-		if strings.HasPrefix(e.Name, "DISCORD_") || e.Name == "ATIP_DISCORD_CHANNEL" {
-			anySet = anySet || set(e.Name) != ""
-		}
-	}
+	anySet := env(getenv).anySet("DISCORD_", "ATIP_DISCORD_CHANNEL")
 	switch {
 	case !c.enabled() && anySet && set("DISCORD_PUBLIC_KEY") == "":
 		errs = append(errs, errors.New("Discord variables are set but neither DISCORD_BOT_TOKEN (gateway) nor DISCORD_PUBLIC_KEY (HTTP interactions endpoint) is"))

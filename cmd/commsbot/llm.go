@@ -27,17 +27,7 @@ func (c llmConfig) enabled() bool { return c.BaseURL != "" || c.APIKey != "" }
 // loadLLMConfig reads the OPENAI_* and LLM_* variables, with envVars'
 // defaults, and reports every problem.
 func loadLLMConfig(getenv func(string) string) (llmConfig, []error) {
-	get := func(name string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		for _, e := range envVars {
-			if e.Name == name {
-				return e.Default
-			}
-		}
-		return ""
-	}
+	get := env(getenv).get
 	var errs []error
 	dur := func(name string) time.Duration {
 		d, err := time.ParseDuration(get(name))

@@ -28,7 +28,7 @@ var (
 
 // loadSlackConfig reads the Slack variables and reports every problem.
 func loadSlackConfig(getenv func(string) string) (slackConfig, []error) {
-	set := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	set := env(getenv).set
 	c := slackConfig{
 		BotToken:      set("SLACK_BOT_TOKEN"),
 		SigningSecret: set("SLACK_SIGNING_SECRET"),
@@ -62,12 +62,7 @@ func loadSlackConfig(getenv func(string) string) (slackConfig, []error) {
 			c.APIURL = v
 		}
 	}
-	anySet := false
-	for _, e := range envVars {
-		if strings.HasPrefix(e.Name, "SLACK_") || e.Name == "ATIP_SLACK_CHANNEL" {
-			anySet = anySet || set(e.Name) != ""
-		}
-	}
+	anySet := env(getenv).anySet("SLACK_", "ATIP_SLACK_CHANNEL")
 	switch {
 	case c.BotToken == "" && anySet:
 		errs = append(errs, errors.New("Slack variables are set but SLACK_BOT_TOKEN is not: the bot token is needed to answer"))
