@@ -504,7 +504,7 @@ func injection(folded string) bool { return injectionRe.MatchString(folded) }
 // offTopicRe lists subjects near commsbot's domain that the sources do not
 // cover, so that a platform or policy word in such a question does not
 // pull in an unrelated answer.
-var offTopicRe = mustPhrases(strings.Join(offTopicParts, "|"))
+var offTopicRe = anyPhrases(offTopicParts)
 
 var offTopicParts = []string{
 	` copyright`, ` droit(s)? d auteur`, ` creative commons`, ` fair (dealing|use)`, ` utilisation equitable`,

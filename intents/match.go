@@ -7,11 +7,11 @@ import (
 )
 
 // phrases is a regular expression over folded text with a literal
-// prefilter. Go's regexp runs a large unanchored alternation such as
-// offTopicRe through its NFA at every position of the text (tens of
-// microseconds a message); but every match of these patterns starts with
-// one of a few dozen literal strings (" copyright", " buy ", …), and most
-// messages contain none of them, which strings.Contains finds far faster.
+// prefilter. Go's regexp runs a large unanchored alternation through its
+// NFA at every position of the text (tens of microseconds a message); but
+// every match of these patterns starts with one of a few dozen literal
+// strings (" copyright", " buy ", …), and most messages contain none of
+// them, which strings.Contains finds far faster.
 type phrases struct {
 	re *regexp.Regexp
 	// lits holds strings of which every match starts with one; nil when
@@ -136,4 +136,28 @@ func starts(re *syntax.Regexp) (lits []string, exact, ok bool) {
 		return out, exact, true
 	}
 	return nil, false, false
+}
+
+// phraseSet matches when any of its patterns does. Each pattern keeps its
+// own prefilter, so a message runs only the few small regexps whose
+// literals it contains, instead of one large alternation whose literals
+// ("can i", "i m") are in most messages.
+type phraseSet []*phrases
+
+func anyPhrases(patterns []string) phraseSet {
+	set := make(phraseSet, len(patterns))
+	for i, p := range patterns {
+		set[i] = mustPhrases(p)
+	}
+	return set
+}
+
+// MatchString reports whether any pattern matches s.
+func (set phraseSet) MatchString(s string) bool {
+	for _, p := range set {
+		if p.MatchString(s) {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package intents
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -58,10 +59,14 @@ func TestPhrasesAgreeWithRegexp(t *testing.T) {
 		f.Close()
 	}
 	matched := 0
-	for name, p := range map[string]*phrases{
-		"newPlatform": newPlatformRe, "injection": injectionRe, "offTopic": offTopicRe, "outsideLaw": outsideLawRe, "hrFile": hrFileRe,
+	all := map[string]*phrases{
+		"newPlatform": newPlatformRe, "injection": injectionRe, "outsideLaw": outsideLawRe, "hrFile": hrFileRe,
 		"consistentUse": consistentUseRe, "transfer": transferRe, "questions": questionsRe, "pia": piaRe, "newAccount": newAccountRe,
-	} {
+	}
+	for i, p := range offTopicRe {
+		all[fmt.Sprint("offTopic", i)] = p
+	}
+	for name, p := range all {
 		if p.lits == nil {
 			t.Errorf("%s has no prefilter", name)
 		}
