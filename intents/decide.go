@@ -59,7 +59,7 @@ var entryOf = map[string]string{
 var (
 	consistentUseRe = mustPhrases(` (moderat|moderer|evaluat|evaluer|evaluation|distribution list|mailing list|liste de diffusion|liste d envoi|newsletter|infolettre|consistent use|usage compatible|utilisation compatible|fin compatible|fins compatibles)`)
 	transferRe      = mustPhrases(` (transfer|forward|pass|refer|route|send|transmettre|transferer|acheminer|envoyer|faire suivre|follow up|faire un suivi)`)
-	questionsRe     = mustPhrases(` (question|complaint|plainte|enquiries|inquiries|inquiry|enquiry|demande|request|message|dm |courriel)`)
+	questionsRe     = mustPhrases(` (question|complain|plainte|enquiries|inquiries|inquiry|enquiry|demande|request|message|dm |courriel)`)
 	// pia and newAccountRe tell a question about a PIA or a new account
 	// from one about what to do with an account.
 	piaRe        = mustPhrases(` (pia|privacy impact|impact assessment|evaluation des facteurs)`)
@@ -100,6 +100,10 @@ func decide(u bot.Understanding, folded string) bot.Understanding {
 		// A platform that was not analysed (A.9): a PIA may be required.
 		case unreviewed:
 			u.Entry = "platform-unreviewed"
+		// Personal information the standard PIBs do not list (A.10), on
+		// a reviewed platform.
+		case beyondStandardPI(s.PersonalInfo):
+			u.Entry = "pib-other-pi"
 		// A reviewed platform used within the covered uses: no PIA (A.9).
 		case s.Platform != "" && (u.Intent == "pin.pia" || piaRe.MatchString(folded)):
 			u.Entry = "platform-reviewed-pia"

@@ -22,10 +22,10 @@ var Platforms = []Platform{
 	{"Instagram", true, []string{"instagram", "instagramme", "instragram", "instagam"}},
 	{"LinkedIn", true, []string{"linkedin", "linked in", "linkdin", "linkedln"}},
 	{"Pinterest", true, []string{"pinterest", "pintrest"}},
-	{"Twitter", true, []string{"twitter", "x", "x com", "tweeter", "twiter"}},
+	{"Twitter", true, []string{"twitter", "x", "x com", "tweeter", "twiter", "bird app", "birdsite"}},
 	{"YouTube", true, []string{"youtube", "you tube", "utube"}},
 	{"Threads", false, []string{"threads", "meta threads"}},
-	{"TikTok", false, []string{"tiktok", "tik tok", "tic toc", "ticktock"}},
+	{"TikTok", false, []string{"tiktok", "tik tok", "tic toc", "ticktock", "short video app"}},
 	{"Bluesky", false, []string{"bluesky", "blue sky", "bsky"}},
 	{"Mastodon", false, []string{"mastodon", "mastodonte"}},
 	{"Reddit", false, []string{"reddit", "subreddit"}},
@@ -172,6 +172,7 @@ var useCues = []struct {
 	cues []string
 }{
 	{UseInvestigations, []string{"investigat", "enquet", "evidence ", "preuve", "enforcement", "compliance case", "law enforcement", "police",
+		"inspector", "inspecteur", "respectent leurs conditions", "verify compliance", "verifier la conformite", "check compliance",
 		"build a case", "building a case", "monter un dossier", "constituer un dossier", "compliance unit"}},
 	{UseFraud, []string{"fraud", "fraude", "fraudul", "benefit cheat", "abus des prestations"}},
 	{UseLifestyle, []string{"lifestyle", "mode de vie", "habitudes de vie"}},
@@ -248,7 +249,7 @@ var piCues = []struct {
 	{"opinions", []string{"opinion"}},
 	{"comments", []string{"comment"}},
 	{"ip-address", []string{"ip address", "ip addresses", "adresse ip", "adresses ip"}},
-	{"health", []string{"health", "sante", "medical", "medic", "disabilit", "handicap", "mental"}},
+	{"health", []string{"health", "sante", "medical", "medic", "disabilit", "handicap", "mental", "symptom", "symptome", "diagnos", "prescription"}},
 	{"financial", []string{"income", "revenu", "salary", "salaire", "financial", "financier", "financiere", "bank", "banc", "credit card", "carte de credit"}},
 	{"household", []string{"household", "menage", "family size", "taille de la famille", "marital", "etat civil", "dependants", "personnes a charge"}},
 	{"sin", []string{"sin ", "social insurance", "assurance sociale", "nas "}},
@@ -305,7 +306,7 @@ var incidentCues = []string{
 	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
 	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
 
-	"cette atteinte", "notre atteinte", "fichier expose", "a ete expose", "ont ete exposes", "exposed file", "got out", "leaked out",
+	"cette atteinte", "notre atteinte", "were affected", "ont ete touchees", "ont ete touches", "people affected are", "fichier expose", "a ete expose", "ont ete exposes", "exposed file", "got out", "leaked out",
 	"was posted publicly", "posted publicly", "briefly posted", "mis en ligne par erreur", "les personnes touchees sont", "the affected people are",
 	"the affected person is", "affected individuals are", "mal dirige", "mal dirigee", "on ne sait pas a qui", "non livre", "retournes a l expediteur", "exposed records", "the exposed", "donnees exposees", "renseignements exposes", "fait voler", "fait pirater", "fait hacker",
 }
