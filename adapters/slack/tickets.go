@@ -88,13 +88,12 @@ func (a *Adapter) ticketPost(ctx context.Context, id string) (postRef, bool) {
 
 // rememberPost records where ticket id was posted, for every replica.
 func (a *Adapter) rememberPost(ctx context.Context, id string, p postRef) {
+	if a.cfg.Shared != nil {
+		if err := a.cfg.Shared.SetCache(ctx, postKey(id), p.Channel+"/"+p.TS, postTTL); err != nil {
+			a.log.WarnContext(ctx, "ticket message location not shared", "ticket", id, "err", err)
+		}
+	}
 	a.posts.put(id, p)
-	if a.cfg.Shared == nil {
-		return
-	}
-	if err := a.cfg.Shared.SetCache(ctx, postKey(id), p.Channel+"/"+p.TS, postTTL); err != nil {
-		a.log.WarnContext(ctx, "ticket message location not shared", "ticket", id, "err", err)
-	}
 }
 
 // tellRequester tells the requester their ticket was resolved: in the

@@ -26,6 +26,12 @@ func TestTicketMessageSharedAcrossReplicas(t *testing.T) {
 			if err != nil || len(ts) != 1 {
 				t.Fatalf("tickets %+v, %v", ts, err)
 			}
+			// The post is recorded by the fake before the adapter remembers
+			// where it is: wait for that too.
+			waitFor(t, "the post's location", func() bool {
+				_, ok := e.a.posts.get(ts[0].ID)
+				return ok
+			})
 			tk, err := e.reviews.Claim(t.Context(), bot.Person{ID: "slack:" + coordUser}, ts[0].ID)
 			if err != nil {
 				t.Fatal(err)
