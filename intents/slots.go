@@ -174,7 +174,8 @@ var useCues = []struct {
 	{UseInvestigations, []string{"investigat", "enquet", "evidence ", "preuve", "enforcement", "compliance case", "law enforcement", "police",
 		"inspector", "inspecteur", "respectent leurs conditions", "verify compliance", "verifier la conformite", "check compliance",
 		"build a case", "building a case", "monter un dossier", "constituer un dossier", "compliance unit"}},
-	{UseFraud, []string{"fraud", "fraude", "fraudul", "benefit cheat", "abus des prestations"}},
+	{UseFraud, []string{"fraud", "fraude", "fraudul", "benefit cheat", "abus des prestations", "touchent des prestations", "pendant qu ils touchent",
+		"while collecting benefits", "while on benefits", "while receiving benefits"}},
 	{UseLifestyle, []string{"lifestyle", "mode de vie", "habitudes de vie"}},
 	{UseOtherAdmin, []string{"other administrative", "autres fins administratives", "d autres fins administratives", "other admin purpose",
 		"administrative decision", "decision administrative", "other than the four", "other than the 4", "outside the four", "outside the 4",
@@ -306,7 +307,9 @@ var incidentCues = []string{
 	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
 	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
 
-	"cette atteinte", "notre atteinte", "were affected", "ont ete touchees", "ont ete touches", "people affected are", "fichier expose", "a ete expose", "ont ete exposes", "exposed file", "got out", "leaked out",
+	"cette atteinte", "notre atteinte", "on a bus", "on a city bus", "left a box", "est reste en ligne", "reste en ligne pendant",
+	"stayed online", "was online for", "faxed to", "was faxed", "envoye par telecopieur", "fois avant qu on", "before we took it down",
+	"avant qu on la retire", "avant qu on le retire", "were affected", "ont ete touchees", "ont ete touches", "people affected are", "fichier expose", "a ete expose", "ont ete exposes", "exposed file", "got out", "leaked out",
 	"was posted publicly", "posted publicly", "briefly posted", "mis en ligne par erreur", "les personnes touchees sont", "the affected people are",
 	"the affected person is", "affected individuals are", "mal dirige", "mal dirigee", "on ne sait pas a qui", "non livre", "retournes a l expediteur", "exposed records", "the exposed", "donnees exposees", "renseignements exposes", "fait voler", "fait pirater", "fait hacker",
 }
