@@ -151,7 +151,9 @@ func answerEmbed(r bot.Reply) *discordgo.MessageEmbed {
 	if r.NeedsReview {
 		e.Color = colourReview
 		v := r.ReviewReason
-		if r.Ticket != "" {
+		// The engine's answer names the ticket it opened; the field names
+		// it only when the answer does not (a re-rendered answer).
+		if r.Ticket != "" && !strings.Contains(r.Answer, r.Ticket) {
 			// Cut the reason, never the ticket id.
 			ticket := fmt.Sprintf(text(lang, msgTicket), r.Ticket)
 			v = strings.TrimSpace(truncate(v, maxFieldValue-1-width(ticket)) + "\n" + ticket)

@@ -207,7 +207,9 @@ func answerBlocks(r bot.Reply, rf ref) (fallback string, blocks []slack.Block) {
 		if ticket == "" {
 			ticket = rf.Ticket
 		}
-		if ticket != "" {
+		// The engine's answer names the ticket it opened; the notice names
+		// it only when the answer does not.
+		if ticket != "" && !strings.Contains(r.Answer, ticket) {
 			notice += " (" + fmt.Sprintf(text(lang, msgTicket), ticket) + ")"
 		}
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(trimWords(notice, maxContextText))))
