@@ -91,6 +91,9 @@ type analysis struct {
 	langSure bool
 	slots    bot.Slots
 	scores   []Scored // sorted, best first
+	// docEvidence is the weight of each document's own words in the
+	// message ("breach", "political", "2021-01"…).
+	docEvidence map[string]float64
 }
 
 func (c *Classifier) analyse(text, prevDoc string) analysis {
@@ -119,7 +122,7 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 	a.slots.Uses = findUses(a.folded)
 	a.slots.PersonalInfo = findPI(a.folded)
 	a.slots.Incident = findIncident(a.folded)
-	a.scores = c.score(a, prevDoc)
+	a.scores, a.docEvidence = c.score(a, prevDoc)
 	return a
 }
 
@@ -168,7 +171,7 @@ var gated = map[string]bool{"psc-political-sm": true, "bc-breach-notify": true}
 const gateFactor = 0.5
 
 // score rates every intent against the message.
-func (c *Classifier) score(a analysis, prevDoc string) []Scored {
+func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]float64) {
 	cand := c.m.candidates(a.toks)
 	docScore := map[string]float64{}
 	for doc, cues := range c.m.docs {
@@ -212,7 +215,7 @@ func (c *Classifier) score(a analysis, prevDoc string) []Scored {
 		}
 		return 0
 	})
-	return out
+	return out, docScore
 }
 
 // slotBonus lets slots vote: a named platform points at the platform
@@ -330,11 +333,14 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 			return decide(u, a.folded)
 		}
 		// A question in the same document as the last answer gets the
-		// benefit of the doubt.
+		// benefit of the doubt; so does one whose words say nothing of
+		// another document ("on a combien de temps?" in a conversation
+		// about a breach is about notifying, not about retention).
 		prevDoc := docOf(c.m, prev.Intent)
-		if best.Doc != prevDoc && u.Confidence < threshold+0.15 {
+		unmarked := a.docEvidence[best.Doc] == 0
+		if best.Doc != prevDoc && (u.Confidence < threshold+0.15 || unmarked) {
 			for _, s := range scores {
-				if s.Doc == prevDoc && s.Score > 0 && s.Score+1.5 >= best.Score {
+				if s.Doc == prevDoc && s.Score > 0 && (s.Score+1.5 >= best.Score || unmarked && s.Score >= best.Score/2) {
 					best = s
 					u.Confidence = math.Max(u.Confidence, threshold)
 					break
@@ -513,7 +519,13 @@ var offTopicParts = []string{
 	` (taille|size|dimension(s)?|format|resolution)( [a-z]+){0,4} (image|photo|banner|banniere|video|logo|profile picture|photo de profil)`,
 	` (expense|expensing|note de frais|premium subscription|abonnement premium|linkedin premium)`, ` cookie`, ` temoin(s)? de connexion`,
 	` (blackout|caretaker|convention de transition|periode de transition)`, ` (get|getting|obtenir|faire) (our |the |a |notre |le )?(account |compte )?(verified|verifie|certifie)`, ` (checkmark|blue check|coche bleue|badge de verification)`, ` (if|si) (i|we|on|je) (credit|give credit|credite|mentionne la source)`, ` (photo|image) credit`, ` crediter`, ` licen[cs]e (for|to use|pour)`, ` trademark`, ` marque de commerce`,
-	` (buy|buying|purchase|boost|boosting|paid|sponsored) (ad|ads|advertising|posts?|campaign)`, ` advertis`, ` publicite`, ` ad budget`,
+	` (buy|buying|purchase|boost|boosting|paid|sponsored) (ad|ads|advertising|posts?|campaign)`, ` ad budget`,
+	` (acheter|payer|achat de|acheter de la|acheter des) (publicite|publicites|pubs|annonces)`, ` (advertising|publicitaire) (budget|campaign|rates|agency|agence)`,
+	` (campagne|placement|budget) publicitaire`, ` (advertise|advertising) (on|our|a) `,
+	` (in english and french|in french and english|en francais et en anglais|en anglais et en francais|both official languages|les deux langues officielles)( [a-z]+){0,4} (same time|meme temps|simultan)`,
+	` (briefing note|note d information|notes d information|library and archives|bibliotheque et archives)`,
+	` (qui est|who is) (l actuel |l actuelle |le |la |the current |the )?(commissaire|commissioner|ministre|minister|premier ministre|prime minister|president)`,
+	` (what|which|quelle) (time|heure|moment)( of (the )?day)?( [a-z]+){0,3} (engagement|reach|portee|views|vues)`,
 	` (translate|translated|translation|traduire|traduit|traduits|traduction|official languages|langues officielles)`,
 	` (alt text|accessib|texte de remplacement|sous titr|caption)`,
 	` (write|draft|compose|create|redige|rediger|ecrire|ecris|ecrivez|compose|suggest|suggere)( me| moi)?( [a-z0-9]+){0,3} (tweet|post|caption|message|thread|publication|gazouillis|slogan|press release|communique|email|speech|discours|joke|blague|poem|poeme|texte|hashtag|reply|response|reponse|legende|enonce|privacy statement)`,
@@ -551,4 +563,4 @@ var hrFileRe = mustPhrases(` (dossier(s)? rh|dossier(s)? du personnel|hr file(s)
 
 // outsideLawRe names legal regimes and sectors the sources do not cover at
 // all: such questions abstain however many familiar words they contain.
-var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne|phipa|ontario|demande d acces a l information|demandes d acces a l information|access to information request|access to information requests|atip request|atip requests|demande d aiprp|demandes d aiprp|ati request|ati requests|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick)`)
+var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne|phipa|ontario|library and archives|bibliotheque et archives|publicite gouvernementale|government advertising|loi electorale|elections act|election act|contre une entreprise|against a company|porter plainte au commissariat|demande d acces a l information|demandes d acces a l information|access to information request|access to information requests|atip request|atip requests|demande d aiprp|demandes d aiprp|ati request|ati requests|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick)`)

@@ -260,6 +260,8 @@ var piCues = []struct {
 	{"birthdate", []string{"birth date", "date of birth", "birthdate", "date de naissance", "age "}},
 	{"biometric", []string{"biometric", "biometrique", "fingerprint", "empreinte", "facial recognition", "reconnaissance faciale"}},
 	{"criminal", []string{"criminal", "criminel", "judiciaire"}},
+	{"identity-document", []string{"permis de conduire", "driver s licence", "driver s license", "drivers licence", "drivers license", "passport number",
+		"numero de passeport", "health card", "carte sante", "carte d assurance maladie"}},
 	{"file-number", []string{"case number", "file number", "client number", "numero de dossier", "numero de client", "numero client"}},
 }
 
@@ -292,7 +294,7 @@ func beyondStandardPI(kinds []string) bool {
 // starts). Questions about breaches in general ("how fast must we notify
 // after a breach?") do not match.
 var incidentCues = []string{
-	"leaked", "leak ", "was lost", "were lost", "got lost", "lost a ", "lost an ", "lost the ", "lost our", "lost his", "lost her", "lost their",
+	"leaked", "the leak", "our leak", "had a leak", "a leak at", "there was a leak", "was lost", "were lost", "got lost", "lost a ", "lost an ", "lost the ", "lost our", "lost his", "lost her", "lost their",
 	"was stolen", "were stolen", "got stolen", "stole ", "been stolen", "broken into", "break in",
 	"was hacked", "were hacked", "got hacked", "been hacked", "hacked ", "ransomware", "got phished", "were phished", "phishing attack",
 	"misdirected", "misaddressed", "wrong address", "wrong person", "wrong recipient", "wrong email", "wrong people", "wrong client",
@@ -307,7 +309,9 @@ var incidentCues = []string{
 	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
 	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
 
-	"cette atteinte", "notre atteinte", "on a bus", "on a city bus", "left a box", "est reste en ligne", "reste en ligne pendant",
+	"cette atteinte", "notre atteinte", "touchee par l atteinte", "touche par l atteinte", "touchees par l atteinte", "affected by the breach",
+	"was left at", "hasn t been recovered", "has not been recovered", "n a pas ete recupere", "went to the person", "breached file", "the breached",
+	"affected client", "client touche", "cliente touchee", "suite de la fuite", "fuite de donnees de notre", "cette fuite", "notre fuite", "on a bus", "on a city bus", "left a box", "est reste en ligne", "reste en ligne pendant",
 	"stayed online", "was online for", "faxed to", "was faxed", "envoye par telecopieur", "fois avant qu on", "before we took it down",
 	"avant qu on la retire", "avant qu on le retire", "were affected", "ont ete touchees", "ont ete touches", "people affected are", "fichier expose", "a ete expose", "ont ete exposes", "exposed file", "got out", "leaked out",
 	"was posted publicly", "posted publicly", "briefly posted", "mis en ligne par erreur", "les personnes touchees sont", "the affected people are",
