@@ -166,6 +166,13 @@ func markFocus(text string, toks []token) {
 // social media accounts into the breach or political-activity guidance.
 var gated = map[string]bool{"psc-political-sm": true, "bc-breach-notify": true}
 
+// politicalRe names party politics; nonPoliticalRe says a question is
+// not about it.
+var (
+	politicalRe    = mustPhrases(` (party|parties|parti|partis|partisan|partisane|partisanes|candidate|candidates|candidat|candidate|candidats|campaign|campagne electorale|election|elections|mp s|depute|rally|rallye)`)
+	nonPoliticalRe = mustPhrases(` (not political|non political|nothing to do with (a |any )?(party|politics)|rien a voir avec (un |les |la )?(parti|politique)|pas politique|non partisan|pas partisan|apolitique)`)
+)
+
 // gateFactor scales the score of a gated document's intents without
 // evidence for the document.
 const gateFactor = 0.5
@@ -206,6 +213,16 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]flo
 		out = append(out, Scored{Intent: in.name, Doc: in.doc, Score: s, Cues: matched})
 	}
 	c.slotBonus(a, out)
+	// The PSC's "other online activities" are the ones that are not
+	// political: a question about a party or a candidate is not one of
+	// them, unless it says it has nothing to do with one.
+	if politicalRe.MatchString(a.folded) && !nonPoliticalRe.MatchString(a.folded) {
+		for i := range out {
+			if out[i].Intent == "psc.other-online" {
+				out[i].Score *= 0.5
+			}
+		}
+	}
 	slices.SortStableFunc(out, func(x, y Scored) int {
 		switch {
 		case x.Score > y.Score:
@@ -498,7 +515,7 @@ var injectionRe = mustPhrases(strings.Join([]string{
 	` (system|hidden|initial|original) (prompt|message|instructions)`,
 	` (print|show|reveal|repeat|display|output|tell me|give me|leak) (me )?(your|the) (prompt|instructions|rules|configuration|system)`,
 	` you are now `, ` act as `, ` pretend (to be|you are|that) `, ` jailbreak`, ` dan mode`, ` developer mode`, ` do anything now`,
-	` roleplay`, ` role play`, ` from now on you`, ` (answer|respond|reply|talk) (only )?(in|like) (a )?(pirate|rhymes?|emojis?|shakespeare)`,
+	` roleplay`, ` role play`, ` from now on you`, ` pretend (you re|youre|to be a|you are a)`, ` (answer|respond|reply|talk) (only )?(in|like) (a )?(pirate|rhymes?|emojis?|shakespeare)`,
 	` (a partir de maintenant|desormais|dorenavant) tu`, ` (reponds|repondez|parle|parlez) (moi )?(seulement |uniquement )?(en|comme un) (pirate|rimes?|vers|emojis?)`,
 	` (ignore|ignorez|oublie|oubliez) (toutes |tes |vos |les |tous |ces )*(instructions|regles|consignes|directives)`,
 	` (repete|repetez|affiche|affichez|montre|montrez|revele|revelez|donne moi) (moi )?(tes|vos|les) (instructions|consignes|regles|prompt)`,
@@ -536,7 +553,8 @@ var offTopicParts = []string{
 	` (how often|how many times|a quelle frequence|meilleure frequence|frequence de publication|posting frequency|posting schedule|calendrier de publication)`,
 	` (apply|applying|postuler|candidater) (for|to|a|pour|sur)( [a-z]+){0,3} (job|jobs|position|positions|poste|postes|emploi|emplois)`,
 	` (spending limit|election financing|financement electoral|third party advertising|publicite electorale|elections canada|plafond des depenses)`,
-	` (joke|blague|poem|poeme|weather|meteo|temps fera|lunch|diner|horoscope|sports score)`,
+	` (joke|blague|poem|poeme|limerick|haiku|weather|meteo|temps fera|lunch|diner|horoscope|sports score)`,
+	` (keeps logging me out|logging me out|logged me out|can t log in|cannot log in|me deconnecte|keeps crashing|plante sans arret)`,
 	` (schedul|planifi|programmer) (our |nos |les |des )?(social )?(posts|publications)`, ` (recommend|suggest|recommander|suggerer) (a |an |un |une )?(tool|app|software|outil|logiciel|application)`,
 	` (can|may|could|should|would) (i|we|a public servant|an employee|public servants|employees) (run|stand|be a candidate)`,
 	` (i|i m|im|i am|we re) (running|standing|planning to run|thinking of running|want to run|would like to run)`,

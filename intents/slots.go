@@ -173,7 +173,8 @@ var useCues = []struct {
 }{
 	{UseInvestigations, []string{"investigat", "enquet", "evidence ", "preuve", "enforcement", "compliance case", "law enforcement", "police",
 		"inspector", "inspecteur", "respectent leurs conditions", "verify compliance", "verifier la conformite", "check compliance",
-		"build a case", "building a case", "monter un dossier", "constituer un dossier", "compliance unit"}},
+		"build a case", "building a case", "monter un dossier", "monter des dossiers", "constituer un dossier", "build files", "compliance unit",
+		"reperer les personnes qui", "identify people who"}},
 	{UseFraud, []string{"fraud", "fraude", "fraudul", "benefit cheat", "abus des prestations", "touchent des prestations", "pendant qu ils touchent",
 		"while collecting benefits", "while on benefits", "while receiving benefits"}},
 	{UseLifestyle, []string{"lifestyle", "mode de vie", "habitudes de vie"}},
@@ -184,7 +185,8 @@ var useCues = []struct {
 		"sentiment analysis", "analyze the sentiment", "analyse de sentiment", "analyse des sentiments"}},
 	{UseMonitoring, []string{"monitor individ", "monitor people", "monitor user", "monitor citizen", "monitor employee", "monitor staff",
 		"surveil", "screen applicant", "screen candidate", "screen job", "screening", "background check", "verifier les antecedents",
-		"online behaviour", "online behavior", "comportement en ligne", "profil", "track people", "track individ", "track user", "suivre les gens",
+		"online behaviour", "online behavior", "comportement en ligne", "profiling", "profilage", "build a profile", "profile of each", "profiles of",
+		"dresser un profil", "dresser le profil", "track people", "track individ", "track user", "suivre les gens",
 		"vet applicant", "vetting", "watch list", "spy", "espionn", "eligibility", "eligible", "admissibilite", "admissible", "determine benefit",
 		"keep an eye", "keeping an eye", "garder un oeil", "misconduct", "inconduite"}},
 	{UseManagement, []string{"block", "bloqu", "ban ", "bannir", "moderat", "modere", "moderer", "remove comment", "delete comment", "hide comment",
@@ -309,7 +311,7 @@ var incidentCues = []string{
 	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
 	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
 
-	"cette atteinte", "notre atteinte", "touchee par l atteinte", "touche par l atteinte", "touchees par l atteinte", "affected by the breach",
+	"cette atteinte", "notre atteinte", "in the rush", "dans la precipitation", "touchee par l atteinte", "touche par l atteinte", "touchees par l atteinte", "affected by the breach",
 	"was left at", "hasn t been recovered", "has not been recovered", "n a pas ete recupere", "went to the person", "breached file", "the breached",
 	"affected client", "client touche", "cliente touchee", "suite de la fuite", "fuite de donnees de notre", "cette fuite", "notre fuite", "on a bus", "on a city bus", "left a box", "est reste en ligne", "reste en ligne pendant",
 	"stayed online", "was online for", "faxed to", "was faxed", "envoye par telecopieur", "fois avant qu on", "before we took it down",
