@@ -252,7 +252,11 @@ var piCues = []struct {
 	{"opinions", []string{"opinion"}},
 	{"comments", []string{"comment"}},
 	{"ip-address", []string{"ip address", "ip addresses", "adresse ip", "adresses ip"}},
-	{"health", []string{"health", "sante", "medical", "medic", "disabilit", "handicap", "mental", "symptom", "symptome", "diagnos", "prescription"}},
+	// Health as personal information, not "Health Canada" or "recettes santé".
+	{"health", []string{"health information", "health data", "health condition", "health status", "health issue", "health record", "health number",
+		"health problem", "their health", "his health", "her health", "etat de sante", "renseignements sur la sante", "donnees de sante",
+		"problemes de sante", "probleme de sante", "dossier de sante", "dossiers de sante", "leur sante", "sa sante", "medical", "medic", "disabilit",
+		"handicap", "mental health", "sante mentale", "symptom", "symptome", "diagnos", "prescription"}},
 	{"financial", []string{"income", "revenu", "salary", "salaire", "financial", "financier", "financiere", "bank", "banc", "credit card", "carte de credit"}},
 	{"household", []string{"household", "menage", "family size", "taille de la famille", "marital", "etat civil", "dependants", "personnes a charge"}},
 	{"sin", []string{"sin ", "social insurance", "assurance sociale", "nas "}},

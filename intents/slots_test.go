@@ -132,6 +132,14 @@ func TestSlotFinders(t *testing.T) {
 	if k := pi("we would store their health and disability information"); !slices.Contains(k, "health") || !beyondStandardPI(k) {
 		t.Errorf("PI = %v, want health beyond the standard PIBs", k)
 	}
+	for _, q := range []string{"un compte Pinterest pour nos recettes santé", "a Health Canada campaign on Instagram"} {
+		if k := pi(q); slices.Contains(k, "health") {
+			t.Errorf("%q: PI = %v; a topic is not health information", q, k)
+		}
+	}
+	if k := pi("des renseignements sur leur état de santé"); !slices.Contains(k, "health") {
+		t.Errorf("PI = %v, want health", k)
+	}
 	if k := pi("names and comments of commenters"); beyondStandardPI(k) || !slices.Contains(k, "name") {
 		t.Errorf("PI = %v, want standard kinds only", k)
 	}
