@@ -169,8 +169,8 @@ var gated = map[string]bool{"psc-political-sm": true, "bc-breach-notify": true}
 // politicalRe names party politics; nonPoliticalRe says a question is
 // not about it.
 var (
-	politicalRe    = mustPhrases(` (party|parties|parti|partis|partisan|partisane|partisanes|candidate|candidates|candidat|candidate|candidats|campaign|campagne electorale|election|elections|mp s|depute|rally|rallye)`)
-	nonPoliticalRe = mustPhrases(` (not political|non political|nothing to do with (a |any )?(party|politics)|rien a voir avec (un |les |la )?(parti|politique)|pas politique|non partisan|pas partisan|apolitique)`)
+	politicalRe    = mustPhrases(` (party|parties|parti|partis|partisan|partisans|partisane|partisanes|candidate|candidates|candidat|candidats|campaign|campaigns|campagne electorale|election|elections|mp s|depute|deputes|rally|rallye) `)
+	nonPoliticalRe = mustPhrases(` (not political|non political|nothing to do with (a |any )?(party|politics)|rien a voir avec (un |les |la )?(parti|politique)|pas politique|non partisan|pas partisan|rien de partisan|nothing partisan|apolitique)`)
 )
 
 // gateFactor scales the score of a gated document's intents without
@@ -250,6 +250,11 @@ func (c *Classifier) slotBonus(a analysis, scores []Scored) {
 				s.Score += 2
 			}
 		case "pin.other-use":
+			// "Can my manager investigate my partisan posts?" is the PSC's
+			// business, not a use of an official account.
+			if politicalRe.MatchString(a.folded) {
+				break
+			}
 			for _, u := range a.slots.Uses {
 				if !Covered(u) {
 					s.Score += 1.5
@@ -538,14 +543,15 @@ var offTopicParts = []string{
 	` (blackout|caretaker|convention de transition|periode de transition)`, ` (get|getting|obtenir|faire) (our |the |a |notre |le )?(account |compte )?(verified|verifie|certifie)`, ` (checkmark|blue check|coche bleue|badge de verification)`, ` (if|si) (i|we|on|je) (credit|give credit|credite|mentionne la source)`, ` (photo|image) credit`, ` crediter`, ` licen[cs]e (for|to use|pour)`, ` trademark`, ` marque de commerce`,
 	` (buy|buying|purchase|boost|boosting|paid|sponsored) (ad|ads|advertising|posts?|campaign)`, ` ad budget`,
 	` (acheter|payer|achat de|acheter de la|acheter des) (publicite|publicites|pubs|annonces)`, ` (advertising|publicitaire) (budget|campaign|rates|agency|agence)`,
-	` (campagne|placement|budget) publicitaire`, ` (advertise|advertising) (on|our|a) `,
+	` (placement|budget) publicitaire`, ` (recette|recipe)s? (pour|for) `, ` (influencer|influenceur|influenceuse)`, ` (crise mediatique|media crisis|crisis communications?)`,
+	` (image|photo|banner|banniere) (size|sizes|dimensions|taille)`, ` (conge|leave)( [a-z]+){0,4} (se presenter|to run|campaign|election|elections)`, ` (advertise|advertising) (on|our|a) `,
 	` (in english and french|in french and english|en francais et en anglais|en anglais et en francais|both official languages|les deux langues officielles)( [a-z]+){0,4} (same time|meme temps|simultan)`,
 	` (briefing note|note d information|notes d information|library and archives|bibliotheque et archives)`,
 	` (qui est|who is) (l actuel |l actuelle |le |la |the current |the )?(commissaire|commissioner|ministre|minister|premier ministre|prime minister|president)`,
 	` (what|which|quelle) (time|heure|moment)( of (the )?day)?( [a-z]+){0,3} (engagement|reach|portee|views|vues)`,
 	` (translate|translated|translation|traduire|traduit|traduits|traduction|official languages|langues officielles)`,
 	` (alt text|accessib|texte de remplacement|sous titr|caption)`,
-	` (write|draft|compose|create|redige|rediger|ecrire|ecris|ecrivez|compose|suggest|suggere)( me| moi)?( [a-z0-9]+){0,3} (tweet|post|caption|message|thread|publication|gazouillis|slogan|press release|communique|email|speech|discours|joke|blague|poem|poeme|texte|hashtag|reply|response|reponse|legende|enonce|privacy statement)`,
+	` (write|draft|compose|create|redige|rediger|ecrire|ecris|ecrivez|compose|suggest|suggere)( me| moi)?( [a-z0-9]+){0,3} (tweet|post|caption|message|thread|publication|gazouillis|slogan|press release|communique|email|speech|discours|joke|blague|poem|poeme|texte|hashtag|reply|response|reponse|legende|enonce|privacy statement|bio|biography|biographie|text)`,
 	` (surveymonkey|survey monkey|google forms|microsoft forms)`,
 	` (hootsuite|sprout social|buffer app|scheduling tool|outil de planification|later com)`, ` (how many|combien d|combien de) (followers|abonnes|likes|views|vues|mentions j aime)`,
 	` (which|what|quel|quelle) (party|parti)( [a-z]+){0,3} (best|meilleur|should i vote|vote)`, ` best (party|parti)`, ` (legende|caption) pour`,
@@ -581,4 +587,4 @@ var hrFileRe = mustPhrases(` (dossier(s)? rh|dossier(s)? du personnel|hr file(s)
 
 // outsideLawRe names legal regimes and sectors the sources do not cover at
 // all: such questions abstain however many familiar words they contain.
-var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne|phipa|ontario|library and archives|bibliotheque et archives|publicite gouvernementale|government advertising|loi electorale|elections act|election act|contre une entreprise|against a company|porter plainte au commissariat|demande d acces a l information|demandes d acces a l information|access to information request|access to information requests|atip request|atip requests|demande d aiprp|demandes d aiprp|ati request|ati requests|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick)`)
+var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne|phipa|ontario|loi sur l acces a l information|access to information act|library and archives|bibliotheque et archives|publicite gouvernementale|government advertising|loi electorale|elections act|election act|contre une entreprise|against a company|porter plainte au commissariat|demande d acces a l information|demandes d acces a l information|access to information request|access to information requests|atip request|atip requests|demande d aiprp|demandes d aiprp|ati request|ati requests|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick)`)

@@ -187,7 +187,8 @@ var useCues = []struct {
 		"surveil", "screen applicant", "screen candidate", "screen job", "screening", "background check", "verifier les antecedents",
 		"online behaviour", "online behavior", "comportement en ligne", "profiling", "profilage", "build a profile", "profile of each", "profiles of",
 		"dresser un profil", "dresser le profil", "track people", "track individ", "track user", "suivre les gens",
-		"vet applicant", "vetting", "watch list", "spy", "espionn", "eligibility", "eligible", "admissibilite", "admissible", "determine benefit",
+		"vet applicant", "vetting", "watch list", "spy", "espionn", "determine eligibility", "decide eligibility", "assess eligibility", "verify eligibility", "eligibility decision", "are eligible",
+		"determiner l admissibilite", "verifier l admissibilite", "sont admissibles", "determine benefit",
 		"keep an eye", "keeping an eye", "garder un oeil", "misconduct", "inconduite"}},
 	{UseManagement, []string{"block", "bloqu", "ban ", "bannir", "moderat", "modere", "moderer", "remove comment", "delete comment", "hide comment",
 		"supprim", "masquer", "retirer des commentaires", "troll", "hateful", "haineu", "spam", "commenting standard", "mute "}},
@@ -266,7 +267,7 @@ var piCues = []struct {
 	{"birthdate", []string{"birth date", "date of birth", "birthdate", "date de naissance", "age "}},
 	{"biometric", []string{"biometric", "biometrique", "fingerprint", "empreinte", "facial recognition", "reconnaissance faciale"}},
 	{"criminal", []string{"criminal", "criminel", "judiciaire"}},
-	{"identity-document", []string{"permis de conduire", "driver s licence", "driver s license", "drivers licence", "drivers license", "passport number",
+	{"identity-document", []string{"photo of their id", "photo id", "piece d identite", "pieces d identite", "proof of age", "preuve d age", "permis de conduire", "driver s licence", "driver s license", "drivers licence", "drivers license", "passport number",
 		"numero de passeport", "health card", "carte sante", "carte d assurance maladie"}},
 	{"file-number", []string{"case number", "file number", "client number", "numero de dossier", "numero de client", "numero client"}},
 }
