@@ -339,7 +339,7 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 	// posts…) abstains unless the question is also plainly about what they
 	// do cover.
 	if outsideLawRe.MatchString(a.folded) || hrFileRe.MatchString(a.folded) && !a.slots.Incident ||
-		offTopic(a.folded) && !a.slots.Incident && best.Score < strongScore {
+		(offTopic(a.folded) || outsideSectorRe.MatchString(a.folded)) && !a.slots.Incident && best.Score < strongScore {
 		return abstain(u, "out-of-scope")
 	}
 
@@ -551,7 +551,7 @@ var offTopicParts = []string{
 	` (what|which|quelle) (time|heure|moment)( of (the )?day)?( [a-z]+){0,3} (engagement|reach|portee|views|vues)`,
 	` (translate|translated|translation|traduire|traduit|traduits|traduction|official languages|langues officielles)`,
 	` (alt text|accessib|texte de remplacement|sous titr|caption)`,
-	` (write|draft|compose|create|redige|rediger|ecrire|ecris|ecrivez|compose|suggest|suggere)( me| moi)?( [a-z0-9]+){0,3} (tweet|post|caption|message|thread|publication|gazouillis|slogan|press release|communique|email|speech|discours|joke|blague|poem|poeme|texte|hashtag|reply|response|reponse|legende|enonce|privacy statement|bio|biography|biographie|text)`,
+	` (write|draft|compose|create|redige|rediger|ecrire|ecris|ecrivez|compose|suggest|suggere)( me| moi)?( [a-z0-9]+){0,3} (tweet|post|posts|caption|message|thread|publication|gazouillis|slogan|press release|communique|email|speech|discours|joke|blague|poem|poeme|texte|hashtag|reply|response|reponse|legende|enonce|privacy statement|bio|biography|biographie|text)`,
 	` (surveymonkey|survey monkey|google forms|microsoft forms)`,
 	` (hootsuite|sprout social|buffer app|scheduling tool|outil de planification|later com)`, ` (how many|combien d|combien de) (followers|abonnes|likes|views|vues|mentions j aime)`,
 	` (which|what|quel|quelle) (party|parti)( [a-z]+){0,3} (best|meilleur|should i vote|vote)`, ` best (party|parti)`, ` (legende|caption) pour`,
@@ -568,7 +568,7 @@ var offTopicParts = []string{
 	` (puis je|est ce que je peux|est ce qu on peut|peut on|pourrais je) (me|se) presenter`,
 	` seek (the )?nomination`, ` candidacy`, ` candidature`, ` leave without pay`, ` conge sans solde`, ` keep my job`, ` garder mon emploi`,
 	` (best|optimal|meilleur|meilleure|meilleurs) (time|times|moment|heure|heures|day|days|jour|jours)`, ` (grow|gain|more|increase|augmenter) (our )?(followers|abonnes)`,
-	` (hashtag|mot clic|mots clics)`, ` algorithm`, ` seo `, ` (password|mot de passe|wifi|printer|imprimante|outlook|excel|laptop won t|vpn|crash)`,
+	` (hashtag|mot clic|mots clics)`, ` algorithm`, ` seo `, ` (password|mot de passe|wifi|printer|imprimante|outlook|excel|laptop won t|vpn|crash|two factor|2fa|mfa|authentification a deux facteurs|double authentification)`,
 	` (how much is|combien font|calculate|calcule) `, ` [0-9]+ (times|fois|plus|minus|moins) [0-9]+`,
 	` (song|songs|music|musique|chanson|chansons|royalt|droits musicaux|stock photo|banque d images)`,
 	` (ms teams|microsoft teams|teams meeting|teams call|reunion teams|zoom|webex|sharepoint|onedrive|screen share|share my screen|partager mon ecran|partage d ecran)`,
@@ -587,4 +587,9 @@ var hrFileRe = mustPhrases(` (dossier(s)? rh|dossier(s)? du personnel|hr file(s)
 
 // outsideLawRe names legal regimes and sectors the sources do not cover at
 // all: such questions abstain however many familiar words they contain.
-var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|private company|private sector|private business|entreprise privee|secteur prive|european union|union europeenne|phipa|ontario|loi sur l acces a l information|access to information act|library and archives|bibliotheque et archives|publicite gouvernementale|government advertising|loi electorale|elections act|election act|contre une entreprise|against a company|porter plainte au commissariat|demande d acces a l information|demandes d acces a l information|access to information request|access to information requests|atip request|atip requests|demande d aiprp|demandes d aiprp|ati request|ati requests|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick)`)
+var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|european union|union europeenne|phipa|loi sur l acces a l information|access to information act|library and archives|bibliotheque et archives|publicite gouvernementale|government advertising|loi electorale|elections act|election act|porter plainte au commissariat|demande d acces a l information|demandes d acces a l information|access to information request|access to information requests|atip request|atip requests|demande d aiprp|demandes d aiprp|ati request|ati requests)`)
+
+// outsideSectorRe names sectors and provinces the sources do not cover: such
+// a question abstains unless it is plainly about the sources (a breach that
+// happened, a strong match), as "the fax went to a private company" is.
+var outsideSectorRe = mustPhrases(` (private company|private sector|private business|entreprise privee|secteur prive|ontario|contre une entreprise|against a company|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick)`)

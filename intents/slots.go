@@ -316,7 +316,9 @@ var incidentCues = []string{
 	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
 	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
 
-	"cette atteinte", "notre atteinte", "in the rush", "dans la precipitation", "touchee par l atteinte", "touche par l atteinte", "touchees par l atteinte", "affected by the breach",
+	"cette atteinte", "notre atteinte", "overheard", "a tout entendu", "ont entendu", "est parti a", "est partie a", "sat in a public",
+	"in a public folder", "dans un dossier public", "was accessible", "were accessible", "etait accessible", "got into our", "phished",
+	"au mauvais numero", "faxed to the wrong", "wrong fax", "wrong house", "mauvaise maison", "in the rush", "dans la precipitation", "touchee par l atteinte", "touche par l atteinte", "touchees par l atteinte", "affected by the breach",
 	"was left at", "hasn t been recovered", "has not been recovered", "n a pas ete recupere", "went to the person", "breached file", "the breached",
 	"affected client", "client touche", "cliente touchee", "suite de la fuite", "fuite de donnees de notre", "cette fuite", "notre fuite", "on a bus", "on a city bus", "left a box", "est reste en ligne", "reste en ligne pendant",
 	"stayed online", "was online for", "faxed to", "was faxed", "envoye par telecopieur", "fois avant qu on", "before we took it down",
