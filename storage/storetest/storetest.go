@@ -59,12 +59,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := newStore(t)
-			c := &clock{}
-			if cs, ok := s.(Clocked); ok {
-				c.fake = true
-				c.t = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-				cs.SetClock(c.now)
-			}
+			c := clockFor(s)
 			tc.fn(t, s, c)
 		})
 	}
@@ -449,4 +444,16 @@ func testCancelled(t *testing.T, s Store, _ *clock) {
 	}
 	// Nothing was saved.
 	wantPresent(t, s, k, false)
+}
+
+// clockFor gives s a fake clock when it takes one (Clocked); otherwise
+// the tests wait in real time.
+func clockFor(s any) *clock {
+	c := &clock{}
+	if cs, ok := s.(Clocked); ok {
+		c.fake = true
+		c.t = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+		cs.SetClock(c.now)
+	}
+	return c
 }

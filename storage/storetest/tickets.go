@@ -61,12 +61,7 @@ func RunTickets(t *testing.T, redeliver time.Duration, newStore func(t *testing.
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := newStore(t)
-			c := &clock{}
-			if cs, ok := s.(Clocked); ok {
-				c.fake = true
-				c.t = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-				cs.SetClock(c.now)
-			}
+			c := clockFor(s)
 			tc.fn(t, s, c, redeliver)
 		})
 	}
