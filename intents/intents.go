@@ -572,7 +572,7 @@ var offTopicParts = []string{
 	` (how much is|combien font|calculate|calcule) `, ` [0-9]+ (times|fois|plus|minus|moins) [0-9]+`,
 	` (song|songs|music|musique|chanson|chansons|royalt|droits musicaux|stock photo|banque d images)`,
 	` (ms teams|microsoft teams|teams meeting|teams call|reunion teams|zoom|webex|sharepoint|onedrive|screen share|share my screen|partager mon ecran|partage d ecran)`,
-	` (font|fonts|police de caracteres|typeface|typographie)`, ` (plan de communication|plan de communications|communications plan|communication plan)`, ` bonne legende`,
+	` (font|fonts|police de caracteres|typeface|typographie)`, ` (your opinion|ton opinion|votre opinion|what do you think of|que penses tu de)`, ` (plan de communication|plan de communications|communications plan|communication plan)`, ` bonne legende`,
 	` (ia generative|generative ai|chatgpt|intelligence artificielle|ai generated|ai image|genere(es)? par (l )?ia|midjourney|dall e|copilot)`,
 	` (phishing|hameconnage|cyber|cybersecurite|cybersecurity) (training|formation|simulation|course|cours|awareness|sensibilisation)`,
 	` (formation|training|course|cours) (sur|on|about|en) (l |le |la )?(phishing|hameconnage|cyber|cybersecurite|cybersecurity|securite informatique)`,
