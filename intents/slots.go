@@ -317,7 +317,7 @@ var incidentCues = []string{
 	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
 	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
 
-	"cette atteinte", "notre atteinte", "to other users", "a d autres utilisateurs", "visible to others", "was found in", "recycling bin",
+	"cette atteinte", "notre atteinte", "a toute la liste", "sent to the whole", "sent to the entire", "to other users", "a d autres utilisateurs", "visible to others", "was found in", "recycling bin",
 	"bac de recyclage", "overheard", "a tout entendu", "ont entendu", "est parti a", "est partie a", "sat in a public",
 	"in a public folder", "dans un dossier public", "was accessible", "were accessible", "etait accessible", "got into our", "phished",
 	"au mauvais numero", "faxed to the wrong", "wrong fax", "wrong house", "mauvaise maison", "in the rush", "dans la precipitation", "touchee par l atteinte", "touche par l atteinte", "touchees par l atteinte", "affected by the breach",
