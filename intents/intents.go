@@ -170,7 +170,7 @@ var gated = map[string]bool{"psc-political-sm": true, "bc-breach-notify": true}
 // not about it.
 var (
 	politicalRe    = mustPhrases(` (party|parties|parti|partis|partisan|partisans|partisane|partisanes|candidate|candidates|candidat|candidats|campaign|campaigns|campagne electorale|election|elections|mp s|depute|deputes|rally|rallye) `)
-	nonPoliticalRe = mustPhrases(` (not political|non political|nothing to do with (a |any )?(party|politics)|rien a voir avec (un |les |la )?(parti|politique)|pas politique|non partisan|pas partisan|rien de partisan|nothing partisan|apolitique)`)
+	nonPoliticalRe = mustPhrases(` (not political|non political|aren t political|isn t political|ne sont pas politiques|nothing to do with (a |any )?(party|politics)|rien a voir avec (un |les |la )?(parti|politique)|pas politique|non partisan|pas partisan|rien de partisan|nothing partisan|apolitique)`)
 )
 
 // gateFactor scales the score of a gated document's intents without
@@ -573,7 +573,7 @@ var offTopicParts = []string{
 	` (how much is|combien font|calculate|calcule) `, ` [0-9]+ (times|fois|plus|minus|moins) [0-9]+`,
 	` (song|songs|music|musique|chanson|chansons|royalt|droits musicaux|stock photo|banque d images)`,
 	` (ms teams|microsoft teams|teams meeting|teams call|reunion teams|zoom|webex|sharepoint|onedrive|screen share|share my screen|partager mon ecran|partage d ecran)`,
-	` (font|fonts|police de caracteres|typeface|typographie)`, ` combien (coute|coutent|ca coute)`, ` how much (does|do|would|will)( [a-z]+){0,4} cost`, ` (your opinion|ton opinion|votre opinion|what do you think of|que penses tu de)`, ` (plan de communication|plan de communications|communications plan|communication plan)`, ` bonne legende`,
+	` (font|fonts|police de caracteres|typeface|typographie)`, ` (brand colou?r|couleur de (la )?marque|hex code|code hex)`, ` (stanley cup|coupe stanley|super bowl|who won the|qui a gagne la)`, ` combien (coute|coutent|ca coute)`, ` how much (does|do|would|will)( [a-z]+){0,4} cost`, ` (your opinion|ton opinion|votre opinion|what do you think of|que penses tu de)`, ` (plan de communication|plan de communications|communications plan|communication plan)`, ` bonne legende`,
 	` (ia generative|generative ai|chatgpt|intelligence artificielle|ai generated|ai image|genere(es)? par (l )?ia|midjourney|dall e|copilot)`,
 	` (phishing|hameconnage|cyber|cybersecurite|cybersecurity) (training|formation|simulation|course|cours|awareness|sensibilisation)`,
 	` (formation|training|course|cours) (sur|on|about|en) (l |le |la )?(phishing|hameconnage|cyber|cybersecurite|cybersecurity|securite informatique)`,

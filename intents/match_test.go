@@ -43,7 +43,7 @@ func TestPhrasesAgreeWithRegexp(t *testing.T) {
 		" i want to apply for a job in communications ", " copyright ", " 12 times 4 ", " we sent an email to the wrong list ",
 		" est ce qu une efvp est requise ", " nous avons transfere la plainte ", "", " ",
 	}
-	for _, set := range []string{"dev", "paraphrase", "holdout", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21"} {
+	for _, set := range []string{"dev", "paraphrase", "holdout", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23"} {
 		f, err := os.Open(filepath.Join("..", "testdata", set+".jsonl"))
 		if err != nil {
 			t.Fatal(err)

@@ -176,7 +176,8 @@ var useCues = []struct {
 		"build a case", "building a case", "monter un dossier", "monter des dossiers", "constituer un dossier", "build files", "compliance unit",
 		"reperer les personnes qui", "identify people who"}},
 	{UseFraud, []string{"fraud", "fraude", "fraudul", "benefit cheat", "abus des prestations", "touchent des prestations", "pendant qu ils touchent",
-		"while collecting benefits", "while on benefits", "while receiving benefits"}},
+		"while collecting benefits", "while on benefits", "while receiving benefits", "really live where", "where they claim",
+		"mentent sur leur situation", "qui mentent"}},
 	{UseLifestyle, []string{"lifestyle", "mode de vie", "habitudes de vie"}},
 	{UseOtherAdmin, []string{"other administrative", "autres fins administratives", "d autres fins administratives", "other admin purpose",
 		"administrative decision", "decision administrative", "other than the four", "other than the 4", "outside the four", "outside the 4",
@@ -317,7 +318,7 @@ var incidentCues = []string{
 	"par erreur", "par accident", "accidentellement", "par megarde", "mal achemine", "mal adresse", "mauvaise adresse", "mauvais destinataire",
 	"mauvaise personne", "au lieu de bcc", "au lieu de cci", "en cc", "en copie conforme", "divulgue",
 
-	"cette atteinte", "notre atteinte", "a toute la liste", "sent to the whole", "sent to the entire", "to other users", "a d autres utilisateurs", "visible to others", "was found in", "recycling bin",
+	"cette atteinte", "notre atteinte", "laisse en ligne", "accessible a tous", "on vient de decouvrir", "a toute la liste", "sent to the whole", "sent to the entire", "to other users", "a d autres utilisateurs", "visible to others", "was found in", "recycling bin",
 	"bac de recyclage", "overheard", "a tout entendu", "ont entendu", "est parti a", "est partie a", "sat in a public",
 	"in a public folder", "dans un dossier public", "was accessible", "were accessible", "etait accessible", "got into our", "phished",
 	"au mauvais numero", "faxed to the wrong", "wrong fax", "wrong house", "mauvaise maison", "in the rush", "dans la precipitation", "touchee par l atteinte", "touche par l atteinte", "touchees par l atteinte", "affected by the breach",

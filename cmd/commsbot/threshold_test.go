@@ -16,7 +16,7 @@ import (
 // be tuned again.
 func TestAbstentionThreshold(t *testing.T) {
 	var items []evalItem
-	for _, f := range []string{"../../testdata/dev.jsonl", "../../testdata/paraphrase.jsonl", "../../testdata/holdout.jsonl", "../../testdata/blind2.jsonl", "../../testdata/blind3.jsonl", "../../testdata/blind4.jsonl", "../../testdata/blind5.jsonl", "../../testdata/blind6.jsonl", "../../testdata/blind7.jsonl", "../../testdata/blind8.jsonl", "../../testdata/blind9.jsonl", "../../testdata/blind10.jsonl", "../../testdata/blind11.jsonl", "../../testdata/blind12.jsonl", "../../testdata/blind13.jsonl", "../../testdata/blind14.jsonl", "../../testdata/blind15.jsonl", "../../testdata/blind16.jsonl", "../../testdata/blind17.jsonl", "../../testdata/blind18.jsonl", "../../testdata/blind19.jsonl", "../../testdata/blind20.jsonl", "../../testdata/blind21.jsonl"} {
+	for _, f := range []string{"../../testdata/dev.jsonl", "../../testdata/paraphrase.jsonl", "../../testdata/holdout.jsonl", "../../testdata/blind2.jsonl", "../../testdata/blind3.jsonl", "../../testdata/blind4.jsonl", "../../testdata/blind5.jsonl", "../../testdata/blind6.jsonl", "../../testdata/blind7.jsonl", "../../testdata/blind8.jsonl", "../../testdata/blind9.jsonl", "../../testdata/blind10.jsonl", "../../testdata/blind11.jsonl", "../../testdata/blind12.jsonl", "../../testdata/blind13.jsonl", "../../testdata/blind14.jsonl", "../../testdata/blind15.jsonl", "../../testdata/blind16.jsonl", "../../testdata/blind17.jsonl", "../../testdata/blind18.jsonl", "../../testdata/blind19.jsonl", "../../testdata/blind20.jsonl", "../../testdata/blind21.jsonl", "../../testdata/blind22.jsonl", "../../testdata/blind23.jsonl"} {
 		items = append(items, loadEval(t, f)...)
 	}
 	c, err := intents.New()
