@@ -59,6 +59,9 @@ type Message struct {
 	EventID string
 	// Permalink links to the message on its platform, for review tickets.
 	Permalink string
+	// Choice, when set, is the knowledge entry the user picked from a
+	// clarifying question's options (a button); Text is then ignored.
+	Choice string
 }
 
 // ConversationKey says where a message was sent and by whom. Conversation
@@ -119,6 +122,10 @@ type Reply struct {
 	// curated answer that passed the paraphrase checks; Citations are the
 	// knowledge base's either way.
 	Paraphrased bool `json:"paraphrased"`
+	// Clarify, when set, is a question back to the user instead of an
+	// answer: 2 to 4 options, one of which the user picks (Message.Choice,
+	// or the option's number as text). Citations are then empty.
+	Clarify []Option `json:"clarify,omitempty"`
 }
 
 // Answer is a curated answer rendered in one language, as the knowledge base
@@ -137,4 +144,25 @@ type Answer struct {
 	// Note is a sentence the knowledge base appended to the entry's text
 	// (that the source is in English only), "" when none; Text ends with it.
 	Note string
+	// Label says in a few words what a user asking for this entry means:
+	// the option offered when the engine asks which one they mean.
+	Label string
+}
+
+// Example is an example question for a knowledge entry, from the data files
+// an analyst edits; the classifier learns from them.
+type Example struct {
+	Entry string
+	Lang  Lang
+	Text  string
+}
+
+// Option is one choice of a clarifying question: the knowledge entry it
+// answers from, the section that answer cites first, and a label in the
+// user's language.
+type Option struct {
+	Entry   string `json:"entry"`
+	Doc     string `json:"doc"`
+	Section string `json:"section"`
+	Label   string `json:"label"`
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -70,6 +72,22 @@ type Understanding struct {
 	Abstain string
 	// Details is what follows a command ("review <details>").
 	Details string
+	// Clarify lists 2 to 4 entries the question may be asking for, when
+	// the classifier is not sure enough to choose: the engine asks the user
+	// which one they mean instead of answering.
+	Clarify []string
+	// Detectors are the review detectors that fired, each with its
+	// evidence, for explanations.
+	Detectors []Detection
+}
+
+// Detection is one review detector's verdict: the situation needs a person.
+type Detection struct {
+	// Category is the review category (breach, unreviewed-platform,
+	// other-use, secondary-use, other-pi).
+	Category string `json:"category"`
+	// Evidence is the words that made the detector fire.
+	Evidence string `json:"evidence"`
 }
 
 // State is what the engine remembers of a conversation between messages.
@@ -87,6 +105,11 @@ type State struct {
 	// Reviewed lists the review topics already raised in this
 	// conversation, so a repeated question does not raise them again.
 	Reviewed []string `json:"reviewed,omitempty"`
+	// Clarify holds the entries offered by the last clarifying question,
+	// with the slots of the question that raised it, until one is chosen.
+	Clarify      []string `json:"clarify,omitempty"`
+	ClarifySlots *Slots   `json:"clarify_slots,omitempty"`
+	ClarifyCat   string   `json:"clarify_category,omitempty"`
 }
 
 // Understander classifies a message in the light of the conversation so far.
@@ -226,7 +249,10 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 		return Reply{Lang: lang, Intent: "too-long", Answer: Text(lang, MsgTooLong), Abstained: true}, storeErr
 	}
 
-	u := e.NLU.Understand(text, prev, hint)
+	u, chosen := e.choice(m, text, prev)
+	if !chosen {
+		u = e.NLU.Understand(text, prev, hint)
+	}
 	lang := u.Lang
 	if m.Lang != "" {
 		lang = m.Lang
@@ -276,12 +302,36 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 			Review: prev.Review, Category: prev.Category}
 		fallthrough
 	default:
+		if len(u.Clarify) > 0 {
+			r, err := e.clarify(u, lang)
+			if err != nil {
+				return Reply{}, err
+			}
+			reply = r
+			slots := u.Slots
+			prev.Lang, prev.Clarify, prev.ClarifySlots, prev.ClarifyCat = lang, u.Clarify, &slots, ""
+			if u.Review {
+				prev.ClarifyCat = u.Category
+				reply.NeedsReview, reply.Category = true, u.Category
+				reply.ReviewReason = Text(lang, reviewReason(u.Category))
+				if e.Reviews != nil {
+					e.openReview(ctx, m, &reply, u.Slots, &prev)
+				}
+			}
+			break
+		}
 		if u.Intent == "" || u.Entry == "" {
 			reply = Reply{Lang: lang, Intent: "out-of-scope", Answer: Text(lang, MsgAbstain), Abstained: true, Confidence: u.Confidence}
 			prev.Lang = lang
 			break
 		}
 		a, err := e.KB.Answer(u.Entry, lang, vars(u.Slots))
+		if err != nil && chosen {
+			// A button from an old message naming an entry that is gone.
+			reply = Reply{Lang: lang, Intent: "choice", Answer: Text(lang, MsgNoSuchChoice)}
+			prev.Lang, prev.Clarify, prev.ClarifySlots = lang, nil, nil
+			break
+		}
 		if err != nil {
 			return Reply{}, fmt.Errorf("answer %s: %w", u.Entry, err)
 		}
@@ -299,7 +349,11 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 			reply.NeedsReview, reply.Category = true, a.Category
 		case u.Review:
 			reply.NeedsReview, reply.Category = true, u.Category
-			reply.Answer += " " + Text(lang, MsgBreachNote)
+			if u.Category == CategoryBreach {
+				reply.Answer += " " + Text(lang, MsgBreachNote)
+			} else {
+				reply.Answer += " " + Text(lang, MsgSituationNote)
+			}
 		}
 		if reply.NeedsReview {
 			reply.ReviewReason = Text(lang, reviewReason(reply.Category))
@@ -319,6 +373,62 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 		log.WarnContext(ctx, "conversation state not saved", "err", err)
 	}
 	return reply, storeErr
+}
+
+// choice reads a pick from a clarifying question's options: a button
+// (m.Choice) or the option's number typed as text. chosen is false for any
+// other message.
+func (e *Engine) choice(m Message, text string, prev State) (u Understanding, chosen bool) {
+	entry := m.Choice
+	if entry == "" && len(prev.Clarify) > 0 {
+		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), ".")))
+		if err != nil || n < 1 || n > len(prev.Clarify) {
+			return Understanding{}, false
+		}
+		entry = prev.Clarify[n-1]
+	}
+	if entry == "" {
+		return Understanding{}, false
+	}
+	lang := prev.Lang
+	if m.Lang != "" {
+		lang = m.Lang
+	}
+	if lang == "" {
+		lang = English
+	}
+	u = Understanding{Lang: lang, Intent: entry, Entry: entry, Confidence: 1}
+	if slices.Contains(prev.Clarify, entry) {
+		if prev.ClarifySlots != nil {
+			u.Slots = *prev.ClarifySlots
+		}
+		if prev.ClarifyCat != "" {
+			u.Review, u.Category = true, prev.ClarifyCat
+		}
+	}
+	return u, true
+}
+
+// clarify asks which of the understanding's candidate entries the user
+// means: a short question and the options, numbered, in lang.
+func (e *Engine) clarify(u Understanding, lang Lang) (Reply, error) {
+	r := Reply{Lang: lang, Intent: "clarify", Confidence: u.Confidence}
+	var b strings.Builder
+	b.WriteString(Text(lang, MsgClarify))
+	for i, entry := range u.Clarify {
+		a, err := e.KB.Answer(entry, lang, vars(u.Slots))
+		if err != nil {
+			return Reply{}, fmt.Errorf("clarify %s: %w", entry, err)
+		}
+		o := Option{Entry: entry, Label: a.Label}
+		if len(a.Citations) > 0 {
+			o.Doc, o.Section = a.Citations[0].Doc, a.Citations[0].Section
+		}
+		r.Clarify = append(r.Clarify, o)
+		fmt.Fprintf(&b, "\n%d. %s", i+1, o.Label)
+	}
+	r.Answer = b.String()
+	return r, nil
 }
 
 // Render re-renders the conversation's last answer in lang (the

@@ -13,6 +13,9 @@ const (
 	MsgLangSwitched
 	MsgRateLimited
 	MsgBreachNote
+	MsgSituationNote
+	MsgClarify
+	MsgNoSuchChoice
 	MsgReasonUnreviewedPlatform
 	MsgReasonOtherUse
 	MsgReasonSecondaryUse
@@ -57,6 +60,18 @@ var messages = map[MsgID][2]string{
 	MsgBreachNote: {
 		"Because this breach has already happened, have your ATIP coordinator or privacy office assess it now.",
 		"Comme cette atteinte s’est déjà produite, demandez dès maintenant à votre coordonnateur de l’AIPRP ou à votre bureau de la protection de la vie privée de l’évaluer.",
+	},
+	MsgSituationNote: {
+		"My advice: what you describe goes beyond what this guidance settles, so have an ATIP coordinator assess your situation.",
+		"Mon conseil : ce que vous décrivez dépasse ce que ces lignes directrices règlent; demandez à un coordonnateur de l’AIPRP d’évaluer votre situation.",
+	},
+	MsgClarify: {
+		"I want to be sure I answer the right question. Which of these do you mean?",
+		"Je veux être certain de répondre à la bonne question. Laquelle de ces questions voulez-vous poser?",
+	},
+	MsgNoSuchChoice: {
+		"That choice is no longer available. Please ask your question again.",
+		"Ce choix n’est plus offert. Veuillez poser votre question de nouveau.",
 	},
 	MsgReasonUnreviewedPlatform: {
 		"The platform is not one of the seven already reviewed: a PIA and a legal analysis may be required.",

@@ -139,7 +139,13 @@ func decide(u bot.Understanding, folded string) bot.Understanding {
 			u.Entry = "pib-other-pi"
 		}
 	default:
-		u.Entry = entryOf[u.Intent]
+		// An intent of the cue file has its entry; an entry an analyst
+		// added with examples only is its own intent.
+		if e, ok := entryOf[u.Intent]; ok {
+			u.Entry = e
+		} else if u.Entry == "" {
+			u.Entry = u.Intent
+		}
 	}
 	// A breach that happened needs people, whatever part of the breach
 	// guidance answers the question.

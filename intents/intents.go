@@ -33,6 +33,15 @@ const Threshold = 0.42
 type Classifier struct {
 	m     *model
 	fuzzy *fuzzy
+	// nb is the model learned from the knowledge base's example
+	// questions; primary maps each entry to the section its answer cites
+	// first ("pin-2021-01#A.8"). Both are nil for a cue-only classifier.
+	nb      *learned
+	primary map[string]string
+	// Trace, when set, is told the cue engine's reading, the learned
+	// model's candidates and the final understanding of every message
+	// (for calibration runs; never set in production).
+	Trace func(text string, cue bot.Understanding, cands []Candidate, final bot.Understanding)
 	// Threshold overrides the package Threshold when > 0.
 	Threshold float64
 }
@@ -83,6 +92,7 @@ type Scored struct {
 
 // analysis is everything read off one message.
 type analysis struct {
+	raw      string  // the message as typed
 	toks     []token // all words, typos corrected
 	focus    []token // the words of the last sentence, when there are several
 	words    []token // content words
@@ -105,7 +115,7 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 		}
 	}
 	markFocus(text, toks)
-	a := analysis{toks: toks, words: content(toks), folded: foldText(toks)}
+	a := analysis{raw: text, toks: toks, words: content(toks), folded: foldText(toks)}
 	for _, t := range toks {
 		if t.focus {
 			a.focus = append(a.focus, t)
@@ -295,8 +305,9 @@ func (c *Classifier) Scores(text string) []Scored {
 	return c.analyse(text, "").scores
 }
 
-// Understand implements bot.Understander.
-func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.Understanding {
+// cues is the cue engine's reading of a message: its intent, entry and
+// confidence, before the learned model is consulted (see Understand).
+func (c *Classifier) cues(text string, prev bot.State, hint bot.Lang) (bot.Understanding, analysis) {
 	a := c.analyse(text, docOf(c.m, prev.Intent))
 	lang := a.lang
 	if !a.langSure {
@@ -312,7 +323,7 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 	if strings.TrimSpace(text) == "" || len(a.toks) == 0 {
 		u.Abstain = "empty"
 		u.Command = bot.CmdHelp
-		return u
+		return u, a
 	}
 	if cmd, l, ok := command(a); ok {
 		u.Command = cmd
@@ -322,11 +333,11 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 		if l != "" {
 			u.Lang = l
 		}
-		return u
+		return u, a
 	}
 	if injection(a.folded) {
 		u.Abstain = "injection"
-		return u
+		return u, a
 	}
 
 	threshold := Threshold
@@ -340,7 +351,7 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 	// do cover.
 	if outsideLawRe.MatchString(a.folded) || hrFileRe.MatchString(a.folded) && !a.slots.Incident ||
 		(offTopic(a.folded) || outsideSectorRe.MatchString(a.folded)) && !a.slots.Incident && best.Score < strongScore {
-		return abstain(u, "out-of-scope")
+		return abstain(u, "out-of-scope"), a
 	}
 
 	u.Confidence = confidence(scores)
@@ -352,7 +363,7 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 			u.Intent, u.FollowUp = in, true
 			u.Slots = mergeSlots(prev.Slots, a.slots, in)
 			u.Confidence = math.Max(u.Confidence, 0.6)
-			return decide(u, a.folded)
+			return decide(u, a.folded), a
 		}
 		// A question in the same document as the last answer gets the
 		// benefit of the doubt; so does one whose words say nothing of
@@ -389,10 +400,10 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 		}
 	}
 	if u.Confidence < threshold {
-		return abstain(u, "out-of-scope")
+		return abstain(u, "unsure"), a
 	}
 	u.Intent = best.Intent
-	return decide(u, a.folded)
+	return decide(u, a.folded), a
 }
 
 func abstain(u bot.Understanding, why string) bot.Understanding {
@@ -405,6 +416,11 @@ func docOf(m *model, intent string) string {
 		if in.name == intent {
 			return in.doc
 		}
+	}
+	// An answer chosen from a clarifying question's options is stored
+	// under its entry.
+	if in := intentOf(intent); in != intent {
+		return docOf(m, in)
 	}
 	return ""
 }

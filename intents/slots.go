@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -202,9 +203,17 @@ var useCues = []struct {
 		"diffuser", "redirect", "rediriger", "direct users", "link to", "lien vers", "promot", "stream", "video", "photo"}},
 }
 
+// otherThanRe asks about a use other than the covered ones by naming them:
+// "anything other than broadcasting and engaging", "à d'autres fins que la
+// diffusion". That is the notice's A.5 question, whatever words follow.
+var otherThanRe = regexp.MustCompile(` (other than|beyond|outside( of)?|besides|apart from|anything but|autre chose que|autres fins que|d autres fins que|en dehors de|au dela de|hormis)( [a-z]+){0,3} (broadcast|disseminat|engag|moderat|manag|analytic|diffus|echang|mobilis|moder|gestion|analyti|mesur|publi|post)`)
+
 // findUses lists the uses a message mentions, in useCues order.
 func findUses(folded string) []string {
 	var uses []string
+	if otherThanRe.MatchString(folded) {
+		uses = append(uses, UseOtherAdmin)
+	}
 	for _, u := range useCues {
 		for _, c := range u.cues {
 			if containsCue(folded, c) {
@@ -266,7 +275,7 @@ var piCues = []struct {
 	{"identity", []string{"ethnic", "race ", "racial", "religio", "sexual orientation", "orientation sexuelle", "gender identity", "identite de genre",
 		"indigenous", "autochtone", "immigration status", "statut d immigr", "citizenship", "citoyennete"}},
 	{"location", []string{"geoloc", "location data", "gps", "localisation", "home address", "adresse domicile"}},
-	{"birthdate", []string{"birth date", "date of birth", "birthdate", "date de naissance", "age "}},
+	{"birthdate", []string{"birth date", "date of birth", "dates of birth", "dates de naissance", "birthdate", "date de naissance", "age "}},
 	{"biometric", []string{"biometric", "biometrique", "fingerprint", "empreinte", "facial recognition", "reconnaissance faciale"}},
 	{"criminal", []string{"criminal", "criminel", "judiciaire"}},
 	{"identity-document", []string{"photo of their id", "photo id", "piece d identite", "pieces d identite", "proof of age", "preuve d age", "permis de conduire", "driver s licence", "driver s license", "drivers licence", "drivers license", "passport number",

@@ -24,7 +24,7 @@ import (
 	"github.com/commsbot/commsbot/bot"
 )
 
-//go:embed sources/*.txt answers/*.yaml
+//go:embed sources/*.txt answers/*.yaml examples/*.yaml
 var embedded embed.FS
 
 // Doc is a source document.
@@ -81,6 +81,9 @@ type Entry struct {
 	Category string
 	// Terms are the key terms a paraphrase must keep, by language.
 	Terms map[bot.Lang][]string
+	// Label says, in a few words per language, what a user asking for this
+	// entry means: the option offered when the bot asks which one they mean.
+	Label map[bot.Lang]string
 	// File is the data file the entry was loaded from.
 	File string
 }
@@ -98,6 +101,7 @@ type KB struct {
 	order    []string            // "doc#id", in source order
 	entries  map[string]*Entry
 	ids      []string
+	examples []bot.Example
 	norm     map[string]string // normalised section texts, filled while loading
 }
 
@@ -114,6 +118,7 @@ type entryYAML struct {
 	Answer   map[string]string   `yaml:"answer"`
 	Cite     []citeYAML          `yaml:"cite"`
 	Terms    map[string][]string `yaml:"terms"`
+	Label    map[string]string   `yaml:"label"`
 }
 
 type citeYAML struct {
@@ -193,6 +198,7 @@ func LoadFS(fsys fs.FS) (*KB, error) {
 			}
 		}
 	}
+	errs = append(errs, kb.loadExamples(fsys)...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("knowledge: %w", errors.Join(errs...))
 	}
@@ -229,9 +235,21 @@ func (kb *KB) entry(file, doc string, y entryYAML) (*Entry, []string) {
 		}
 		e.Terms[l] = v
 	}
+	e.Label = map[bot.Lang]string{}
+	for k, v := range y.Label {
+		l := bot.ParseLang(k)
+		if l == "" || string(l) != k {
+			bad("label language %q is not en or fr", k)
+			continue
+		}
+		e.Label[l] = strings.TrimSpace(v)
+	}
 	for _, l := range []bot.Lang{bot.English, bot.French} {
 		if e.Answer[l] == "" {
 			bad("no %s answer", l)
+		}
+		if e.Label[l] == "" {
+			bad("no %s label", l)
 		}
 	}
 	if docs[doc].Jurisdiction == "bc" {
@@ -369,7 +387,7 @@ func (kb *KB) Answer(id string, lang bot.Lang, vars map[string]string) (bot.Answ
 		text += " " + note
 	}
 	a := bot.Answer{Entry: e.ID, Text: text, Review: e.Review, Category: e.Category,
-		Terms: kb.Terms(e.ID, lang), Note: note}
+		Terms: kb.Terms(e.ID, lang), Note: note, Label: e.Label[lang]}
 	for _, c := range e.Cites {
 		ql := lang
 		if _, ok := c.Quotes[ql]; !ok {

@@ -143,6 +143,12 @@ func yamlFile(t *testing.T, doc string, entries ...entryYAML) *fstest.MapFile {
 	return &fstest.MapFile{Data: b}
 }
 
+const fixtureExamples = `examples:
+  fixture-ok:
+    en: ["is this a fixture?", "fixture question", "another fixture question"]
+    fr: ["est-ce un essai?", "question d'essai", "une autre question d'essai"]
+`
+
 func TestLoadFSRejectsBrokenEntries(t *testing.T) {
 	kb := loadKB(t)
 	pinCite := validCite(t, kb, "consent-mailing-list")
@@ -166,6 +172,8 @@ func TestLoadFSRejectsBrokenEntries(t *testing.T) {
 			Cite: []citeYAML{{Section: "A.2", EN: pinCite.EN, FR: pinCite.FR}}}, "quote not found"},
 		{"unknown section", "answers/zz-broken.yaml", "pin-2021-01", entryYAML{
 			ID: "broken-section", Answer: both("Yes.", "Oui."), Cite: []citeYAML{unknownSection}}, "unknown section"},
+		{"missing label", "answers/zz-broken.yaml", "pin-2021-01", entryYAML{
+			ID: "broken-no-label", Answer: both("Yes.", "Oui."), Label: map[string]string{"en": "A fixture"}, Cite: []citeYAML{pinCite}}, "no fr label"},
 		{"missing French answer", "answers/zz-broken.yaml", "pin-2021-01", entryYAML{
 			ID: "broken-no-fr", Answer: map[string]string{"en": "Yes."}, Cite: []citeYAML{pinCite}}, "no fr answer"},
 		{"bc entry without B.C.", "answers/zz-bc.yaml", "bc-breach-notify", entryYAML{
@@ -198,6 +206,25 @@ func TestLoadFSRejectsBrokenEntries(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("an entry without examples", func(t *testing.T) {
+		fsys := embeddedMapFS(t)
+		fsys["answers/zz-ok.yaml"] = yamlFile(t, "pin-2021-01",
+			entryYAML{ID: "fixture-ok", Answer: both("Yes.", "Oui."), Label: both("A fixture", "Un essai"), Cite: []citeYAML{pinCite}})
+		_, err := LoadFS(fsys)
+		if err == nil || !strings.Contains(err.Error(), `entry "fixture-ok" has 0 en example questions`) {
+			t.Errorf("want the entry without examples named, got %v", err)
+		}
+	})
+
+	t.Run("examples for an unknown entry", func(t *testing.T) {
+		fsys := embeddedMapFS(t)
+		fsys["examples/zz-ok.yaml"] = &fstest.MapFile{Data: []byte(fixtureExamples)}
+		_, err := LoadFS(fsys)
+		if err == nil || !strings.Contains(err.Error(), `examples/zz-ok.yaml: examples for unknown entry "fixture-ok"`) {
+			t.Errorf("want the unknown entry named, got %v", err)
+		}
+	})
 
 	t.Run("all problems reported", func(t *testing.T) {
 		fsys := embeddedMapFS(t)
@@ -232,7 +259,8 @@ entries:
 	t.Run("control: the unbroken copy loads", func(t *testing.T) {
 		fsys := embeddedMapFS(t)
 		fsys["answers/zz-ok.yaml"] = yamlFile(t, "pin-2021-01",
-			entryYAML{ID: "fixture-ok", Answer: both("Yes.", "Oui."), Cite: []citeYAML{pinCite}})
+			entryYAML{ID: "fixture-ok", Answer: both("Yes.", "Oui."), Label: both("A fixture", "Un essai"), Cite: []citeYAML{pinCite}})
+		fsys["examples/zz-ok.yaml"] = &fstest.MapFile{Data: []byte(fixtureExamples)}
 		got, err := LoadFS(fsys)
 		if err != nil {
 			t.Fatal(err)

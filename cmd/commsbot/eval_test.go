@@ -1,52 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/commsbot/commsbot/bot"
+	"github.com/commsbot/commsbot/internal/evalset"
 	"github.com/commsbot/commsbot/knowledge"
 )
-
-// evalItem is one line of a question set, in the format of
-// ../shared/eval/dev.jsonl.
-type evalItem struct {
-	ID           string   `json:"id"`
-	Q            string   `json:"q"`
-	Lang         bot.Lang `json:"lang"`
-	Expect       []string `json:"expect"`
-	Review       *bool    `json:"review"`
-	OOS          bool     `json:"oos"`
-	Conversation string   `json:"conversation"`
-}
-
-func loadEval(t *testing.T, path string) []evalItem {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var items []evalItem
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var it evalItem
-		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		items = append(items, it)
-	}
-	return items
-}
 
 // The scorer's language test: more French than English function words.
 var (
@@ -88,17 +54,36 @@ func matches(cite string, expect []string) bool {
 	return false
 }
 
-type evalResult struct {
-	n, top1                map[bot.Lang]int
-	oosN, oosOK            int
-	revN, revOK            int
-	langOK, total, badQuot int
-	misses                 []string
+// langScore is one language's figures, as ../shared/eval/score counts them.
+type langScore struct {
+	inScope, top1, wrong, clarified, clarOK int
+	needReview, missedReview                int
 }
 
-// runEval answers a question set in-process, the way `ask --jsonl` does,
-// and scores it like ../shared/eval/score.
-func runEval(t *testing.T, path string) evalResult {
+func (s langScore) rate(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+func (s langScore) Wrong() float64     { return s.rate(s.wrong, s.inScope) }
+func (s langScore) Clarified() float64 { return s.rate(s.clarified, s.inScope) }
+func (s langScore) Resolved() float64  { return s.rate(s.top1+s.clarOK, s.inScope) }
+func (s langScore) Missed() float64    { return s.rate(s.missedReview, s.needReview) }
+func (s langScore) Top1() float64      { return s.rate(s.top1, s.inScope) }
+
+type evalResult struct {
+	lang                 map[bot.Lang]*langScore
+	oosN, oosOK          int
+	langOK, total, badQt int
+	// misses are printed only for the tuning part: nobody reads the
+	// frozen part's.
+	misses []string
+}
+
+// runEval answers questions in-process, the way `ask --jsonl` does, and
+// scores them like ../shared/eval/score.
+func runEval(t *testing.T, items []evalset.Item) evalResult {
 	t.Helper()
 	eng, err := newEngine(nil, nil)
 	if err != nil {
@@ -112,11 +97,11 @@ func runEval(t *testing.T, path string) evalResult {
 		}
 		sources[name] = knowledge.Normalize(string(b))
 	}
-	r := evalResult{n: map[bot.Lang]int{}, top1: map[bot.Lang]int{}}
-	for i, it := range loadEval(t, path) {
+	r := evalResult{lang: map[bot.Lang]*langScore{bot.English: {}, bot.French: {}}}
+	for i, it := range items {
 		key := bot.ConversationKey{Platform: "eval", User: "u", Thread: fmt.Sprint(i)}
 		if it.Conversation != "" {
-			key.Thread = "c-" + it.Conversation
+			key.Thread = it.Set + "/" + it.Conversation
 		}
 		rep, err := eng.Handle(context.Background(), bot.Message{Conversation: key, Text: it.Q})
 		if err != nil {
@@ -126,40 +111,54 @@ func runEval(t *testing.T, path string) evalResult {
 		for _, c := range rep.Citations {
 			q := knowledge.Normalize(c.Quote)
 			if len(q) < 20 || !strings.Contains(sources[c.Doc+"."+string(c.Lang)], q) {
-				r.badQuot++
+				r.badQt++
 				r.misses = append(r.misses, fmt.Sprintf("BAD-QUOTE %s %s", it.ID, c.Key()))
 			}
 		}
-		if rep.Lang == it.Lang && textLang(rep.Answer) == it.Lang {
+		lang := bot.Lang(it.Lang)
+		if rep.Lang == lang && textLang(rep.Answer) == lang {
 			r.langOK++
 		} else {
-			r.misses = append(r.misses, fmt.Sprintf("LANG %s want %s got %s", it.ID, it.Lang, rep.Lang))
+			r.misses = append(r.misses, fmt.Sprintf("LANG %s want %s got %s", it.ID, lang, rep.Lang))
 		}
 		if it.OOS {
 			r.oosN++
-			if len(rep.Citations) == 0 {
+			if len(rep.Citations) == 0 && len(rep.Clarify) == 0 {
 				r.oosOK++
 			} else {
-				r.misses = append(r.misses, fmt.Sprintf("NOT-ABSTAINED %s %q -> %s", it.ID, it.Q, rep.Citations[0].Key()))
+				r.misses = append(r.misses, fmt.Sprintf("NOT-ABSTAINED %s %q", it.ID, it.Q))
 			}
 			continue
 		}
-		r.n[it.Lang]++
-		if len(rep.Citations) > 0 && matches(rep.Citations[0].Key(), it.Expect) {
-			r.top1[it.Lang]++
-		} else {
-			got := "none"
-			if len(rep.Citations) > 0 {
-				got = rep.Citations[0].Key()
+		s := r.lang[lang]
+		s.inScope++
+		if len(rep.Citations) == 0 && len(rep.Clarify) > 0 {
+			s.clarified++
+			ok := false
+			for _, o := range rep.Clarify {
+				ok = ok || matches(o.Doc+"#"+o.Section, it.Expect)
 			}
-			r.misses = append(r.misses, fmt.Sprintf("TOP1-MISS %s %q -> %s want %v", it.ID, it.Q, got, it.Expect))
-		}
-		if it.Review != nil {
-			r.revN++
-			if rep.NeedsReview == *it.Review {
-				r.revOK++
+			if ok {
+				s.clarOK++
 			} else {
-				r.misses = append(r.misses, fmt.Sprintf("REVIEW %s %q -> %v", it.ID, it.Q, rep.NeedsReview))
+				r.misses = append(r.misses, fmt.Sprintf("CLARIFY-MISS %s %q want %v", it.ID, it.Q, it.Expect))
+			}
+			continue
+		}
+		switch {
+		case len(rep.Citations) > 0 && matches(rep.Citations[0].Key(), it.Expect):
+			s.top1++
+		case len(rep.Citations) > 0:
+			s.wrong++
+			r.misses = append(r.misses, fmt.Sprintf("WRONG %s %q -> %s want %v", it.ID, it.Q, rep.Citations[0].Key(), it.Expect))
+		default:
+			r.misses = append(r.misses, fmt.Sprintf("ABSTAINED %s %q want %v", it.ID, it.Q, it.Expect))
+		}
+		if it.Review != nil && *it.Review {
+			s.needReview++
+			if !rep.NeedsReview {
+				s.missedReview++
+				r.misses = append(r.misses, fmt.Sprintf("MISSED-REVIEW %s %q", it.ID, it.Q))
 			}
 		}
 	}
@@ -173,60 +172,144 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// checkEval fails below the bars of issue 2: top-1 citation ≥ 0.90 in each
-// language, out-of-scope abstention ≥ 0.85, review flag ≥ 0.90, answer
-// language 1.00 and no invalid quote.
-func checkEval(t *testing.T, path string) { checkEvalReview(t, path, 0.90) }
+// bars are the issue's bars for the frozen part, in each language.
+type bars struct {
+	maxWrong, maxMissed, maxClarified, minResolved, minOOS float64
+}
 
-// checkEvalReview is checkEval with another bar for the review flag.
-func checkEvalReview(t *testing.T, path string, minReview float64) {
-	r := runEval(t, path)
-	en, fr := ratio(r.top1[bot.English], r.n[bot.English]), ratio(r.top1[bot.French], r.n[bot.French])
-	oos, rev, lang := ratio(r.oosOK, r.oosN), ratio(r.revOK, r.revN), ratio(r.langOK, r.total)
-	t.Logf("%s: top1 en %.3f fr %.3f | oos %.3f of %d | review %.3f of %d | language %.3f | bad quotes %d",
-		path, en, fr, oos, r.oosN, rev, r.revN, lang, r.badQuot)
-	for _, m := range r.misses {
-		t.Log(m)
+// issueBars are the bars of the safe-answers issue.
+var issueBars = bars{maxWrong: 0.05, maxMissed: 0.05, maxClarified: 0.15, minResolved: 0.93, minOOS: 0.90}
+
+// check logs a part's figures and fails below b. It never prints the
+// questions it got wrong: those of the frozen part must stay unread.
+func check(t *testing.T, name string, r evalResult, b bars) {
+	t.Helper()
+	for _, l := range []bot.Lang{bot.English, bot.French} {
+		s := r.lang[l]
+		t.Logf("%s [%s] in-scope %d: top1 %.3f wrong %.3f clarified %.3f resolved %.3f missed review %.3f (%d of %d)",
+			name, l, s.inScope, s.Top1(), s.Wrong(), s.Clarified(), s.Resolved(), s.Missed(), s.missedReview, s.needReview)
+		if s.inScope == 0 {
+			continue
+		}
+		if s.Wrong() > b.maxWrong {
+			t.Errorf("%s [%s]: wrong %.3f > %.2f", name, l, s.Wrong(), b.maxWrong)
+		}
+		if s.Missed() > b.maxMissed {
+			t.Errorf("%s [%s]: missed review %.3f > %.2f", name, l, s.Missed(), b.maxMissed)
+		}
+		if s.Clarified() > b.maxClarified {
+			t.Errorf("%s [%s]: clarified %.3f > %.2f", name, l, s.Clarified(), b.maxClarified)
+		}
+		if s.Resolved() < b.minResolved {
+			t.Errorf("%s [%s]: resolved %.3f < %.2f", name, l, s.Resolved(), b.minResolved)
+		}
 	}
-	if en < 0.90 || fr < 0.90 {
-		t.Errorf("top-1 citation accuracy en %.3f, fr %.3f: want ≥ 0.90 in each language", en, fr)
-	}
-	if oos < 0.85 {
-		t.Errorf("out-of-scope abstention %.3f, want ≥ 0.85", oos)
-	}
-	if rev < minReview {
-		t.Errorf("review flag accuracy %.3f, want ≥ %.2f", rev, minReview)
+	oos, lang := ratio(r.oosOK, r.oosN), ratio(r.langOK, r.total)
+	t.Logf("%s: out-of-scope abstained %.3f of %d | language %.3f | bad quotes %d", name, oos, r.oosN, lang, r.badQt)
+	if oos < b.minOOS {
+		t.Errorf("%s: out-of-scope abstention %.3f < %.2f", name, oos, b.minOOS)
 	}
 	if lang < 1 {
-		t.Errorf("answer language %.3f, want 1.00", lang)
+		t.Errorf("%s: answer language %.3f, want 1.00", name, lang)
 	}
-	if r.badQuot > 0 {
-		t.Errorf("%d invalid quotes", r.badQuot)
+	if r.badQt > 0 {
+		t.Errorf("%s: %d invalid quotes", name, r.badQt)
 	}
 }
 
-// TestDevQuestions runs the dev question set (a copy of
-// ../shared/eval/dev.jsonl) in-process.
-func TestDevQuestions(t *testing.T) { checkEval(t, "../../testdata/dev.jsonl") }
-
-// TestParaphraseQuestions runs a second, independently written question set
-// with different wording, as a check on generalisation.
-func TestParaphraseQuestions(t *testing.T) { checkEval(t, "../../testdata/paraphrase.jsonl") }
-
-// TestHoldoutQuestions and TestBlindQuestions run the independently written
-// question sets. Each was written without sight of the cues and first scored
-// blind (the scores are in the README's accuracy table) before its misses
-// were studied and the cues fixed in general terms; they now guard against
-// regressions.
-func TestHoldoutQuestions(t *testing.T) { checkEval(t, "../../testdata/holdout.jsonl") }
-
-func TestBlindQuestions(t *testing.T) {
-	for _, set := range []string{"blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23"} {
-		t.Run(set, func(t *testing.T) { checkEval(t, "../../testdata/"+set+".jsonl") })
+func questionSets(t *testing.T) []string {
+	t.Helper()
+	paths, err := filepath.Glob("../../testdata/*.jsonl")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no question sets: %v", err)
 	}
-	// blind8's writer marked questions about a notice's content false even
-	// when they describe a breach that happened ("…a spreadsheet sent to the
-	// wrong contractor. What has to go in the letter?"); the issue's rule
-	// is that a breach that happened needs review, which the bot follows.
-	t.Run("blind8", func(t *testing.T) { checkEvalReview(t, "../../testdata/blind8.jsonl", 0.85) })
+	return paths
+}
+
+// TestFrozenQuestions holds the frozen test part of the project's question
+// sets (internal/evalset) to the safe-answers issue's bars, in each
+// language. It logs figures only, never the questions missed.
+func TestFrozenQuestions(t *testing.T) {
+	_, frozen, err := evalset.Split(questionSets(t)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var split []evalset.Item
+	for _, it := range frozen {
+		if !evalset.HeldOut[it.Set] {
+			split = append(split, it)
+		}
+	}
+	check(t, "frozen", runEval(t, split), issueBars)
+}
+
+// heldOutFloor are the figures each wholly held-out set reached when the
+// combination and the review detectors were built (README, "Accuracy"),
+// as a guard against regressions. They are below the issue's bars: the
+// issue stays open until they reach them.
+var heldOutFloor = map[string]bars{
+	"blind24": {maxWrong: 0.06, maxMissed: 0.25, maxClarified: 0.15, minResolved: 0.90, minOOS: 0.88},
+	"blind25": {maxWrong: 0.08, maxMissed: 0.35, maxClarified: 0.20, minResolved: 0.87, minOOS: 0.90},
+	"blind26": {maxWrong: 0.08, maxMissed: 0.40, maxClarified: 0.40, minResolved: 0.75, minOOS: 0.90},
+}
+
+// TestHeldOutQuestions scores each set written after the split (each
+// scored once, blind, before any change made for it) and logs figures only.
+func TestHeldOutQuestions(t *testing.T) {
+	for set := range evalset.HeldOut {
+		t.Run(set, func(t *testing.T) {
+			items, err := evalset.Load("../../testdata/" + set + ".jsonl")
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, set, runEval(t, items), heldOutFloor[set])
+		})
+	}
+}
+
+// TestTuningQuestions reports the tuning part's figures and misses (for
+// the analyst tuning examples; the learned model trains on its examples,
+// so no bar holds here).
+func TestTuningQuestions(t *testing.T) {
+	tune, _, err := evalset.Split(questionSets(t)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runEval(t, tune)
+	for _, l := range []bot.Lang{bot.English, bot.French} {
+		s := r.lang[l]
+		t.Logf("tuning [%s] top1 %.3f wrong %.3f clarified %.3f resolved %.3f missed review %.3f",
+			l, s.Top1(), s.Wrong(), s.Clarified(), s.Resolved(), s.Missed())
+	}
+	if testing.Verbose() && os.Getenv("COMMSBOT_MISSES") != "" {
+		for _, m := range r.misses {
+			t.Log(m)
+		}
+	}
+	if r.badQt > 0 {
+		t.Errorf("%d invalid quotes", r.badQt)
+	}
+}
+
+// TestSplitIsStable pins the split: changing the seed or the share would
+// move questions that were tuned on into the frozen part.
+func TestSplitIsStable(t *testing.T) {
+	tune, frozen, err := evalset.Split(questionSets(t)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := 0
+	for _, it := range frozen {
+		if evalset.HeldOut[it.Set] {
+			held++
+		}
+	}
+	if got := len(frozen) - held; got != 703 || len(tune) != 2135 {
+		t.Errorf("split has %d tuning and %d frozen questions (besides %d held out); the split must not move", len(tune), got, held)
+	}
+	for _, it := range tune {
+		if it.Frozen() {
+			t.Fatalf("%s is in both parts", it.ID)
+		}
+	}
 }

@@ -6,18 +6,20 @@ import (
 
 	"github.com/commsbot/commsbot/bot"
 	"github.com/commsbot/commsbot/intents"
+	"github.com/commsbot/commsbot/internal/evalset"
 )
 
 // TestAbstentionThreshold sweeps the classifier's abstention threshold over
-// the question sets (which include out-of-scope and prompt-injection
+// the tuning part of the question sets (which include out-of-scope and prompt-injection
 // questions) and checks that intents.Threshold is within a whisker of the
 // best trade-off between answering in-scope questions and abstaining on
 // the rest. It fails if the cues change so much that the threshold should
 // be tuned again.
 func TestAbstentionThreshold(t *testing.T) {
-	var items []evalItem
-	for _, f := range []string{"../../testdata/dev.jsonl", "../../testdata/paraphrase.jsonl", "../../testdata/holdout.jsonl", "../../testdata/blind2.jsonl", "../../testdata/blind3.jsonl", "../../testdata/blind4.jsonl", "../../testdata/blind5.jsonl", "../../testdata/blind6.jsonl", "../../testdata/blind7.jsonl", "../../testdata/blind8.jsonl", "../../testdata/blind9.jsonl", "../../testdata/blind10.jsonl", "../../testdata/blind11.jsonl", "../../testdata/blind12.jsonl", "../../testdata/blind13.jsonl", "../../testdata/blind14.jsonl", "../../testdata/blind15.jsonl", "../../testdata/blind16.jsonl", "../../testdata/blind17.jsonl", "../../testdata/blind18.jsonl", "../../testdata/blind19.jsonl", "../../testdata/blind20.jsonl", "../../testdata/blind21.jsonl", "../../testdata/blind22.jsonl", "../../testdata/blind23.jsonl"} {
-		items = append(items, loadEval(t, f)...)
+	// The tuning part only: the frozen part is never tuned on.
+	items, _, err := evalset.Split(questionSets(t)...)
+	if err != nil {
+		t.Fatal(err)
 	}
 	c, err := intents.New()
 	if err != nil {
@@ -28,10 +30,10 @@ func TestAbstentionThreshold(t *testing.T) {
 		var in, answered, oos, abstained int
 		prev := map[string]bot.State{}
 		for _, it := range items {
-			st := prev[it.Conversation]
+			st := prev[it.Set+"/"+it.Conversation]
 			u := c.Understand(it.Q, st, "")
 			if it.Conversation != "" && u.Intent != "" {
-				prev[it.Conversation] = bot.State{Lang: u.Lang, Intent: u.Intent, Entry: u.Entry, Slots: u.Slots}
+				prev[it.Set+"/"+it.Conversation] = bot.State{Lang: u.Lang, Intent: u.Intent, Entry: u.Entry, Slots: u.Slots}
 			}
 			if it.OOS {
 				oos++

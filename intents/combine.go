@@ -1,0 +1,203 @@
+package intents
+
+import (
+	"math"
+
+	"github.com/commsbot/commsbot/bot"
+)
+
+// NewWith builds the full classifier: the cue engine, and a model learned
+// from the knowledge base's example questions. primary maps every entry to
+// the section its answer cites first ("pin-2021-01#A.8"): two entries that
+// cite the same section first are the same answer for the purpose of
+// agreeing.
+func NewWith(examples []bot.Example, primary map[string]string) (*Classifier, error) {
+	c, err := New()
+	if err != nil {
+		return nil, err
+	}
+	c.nb = trainLearned(examples)
+	c.primary = primary
+	return c, nil
+}
+
+// The combination's cut-offs, chosen by 5-fold cross-validation on the
+// tuning part of the question sets (cmd/commsbot TestCombineSweep): the
+// cue engine's confidence is well calibrated at the top (≥ cueSure is
+// almost always right), the learned model's probability in the middle.
+var (
+	// cueSure: above it the cue engine answers even when the learned
+	// model disagrees.
+	cueSure = 0.9
+	// learnedSure: the learned model's probability above which it answers
+	// alone when the cue engine is unsure (cue confidence < cueUnsure) or
+	// abstained for want of evidence.
+	learnedSure = 0.8
+	cueUnsure   = 0.75
+	// learnedOption: a candidate of the learned model is offered as an
+	// option when its probability reaches it.
+	learnedOption = 0.15
+	// learnedOOS: the learned model's probability of "out of scope" above
+	// which an unsure cue answer abstains.
+	learnedOOS = 0.6
+)
+
+// Understand implements bot.Understander: the cue engine's reading,
+// checked against the learned model. When they agree the answer stands;
+// when one of them is sure it decides; otherwise the user is asked which
+// of the candidates they mean. The review detectors run last, on every
+// answer.
+func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.Understanding {
+	u, a := c.cues(text, prev, hint)
+	cue := u
+	var cands []Candidate
+	if c.nb != nil && u.Command == bot.CmdNone && (u.Abstain == "" || u.Abstain == "unsure") && !u.FollowUp {
+		cands = c.nb.predict(a.toks)
+		u = c.combine(u, a, cands)
+	}
+	u = c.detect(u, a, cands)
+	if c.Trace != nil {
+		c.Trace(text, cue, cands, u)
+	}
+	return u
+}
+
+// Learned returns the learned model's candidates for text, most probable
+// first, for explanations.
+func (c *Classifier) Learned(text string) []Candidate {
+	if c.nb == nil {
+		return nil
+	}
+	a := c.analyse(text, "")
+	return c.nb.predict(a.toks)
+}
+
+func (c *Classifier) section(entry string) string {
+	if s, ok := c.primary[entry]; ok {
+		return s
+	}
+	return entry
+}
+
+// adopt answers with entry, applying the decision logic to the question's
+// slots (the learned model may say "platform-reviewed" for a platform the
+// slots know was not reviewed).
+func (c *Classifier) adopt(u bot.Understanding, a analysis, entry string, conf float64) bot.Understanding {
+	u.Abstain = ""
+	u.Intent, u.Entry = intentOf(entry), entry
+	u.Confidence = round2(conf)
+	return decide(u, a.folded)
+}
+
+func (c *Classifier) combine(u bot.Understanding, a analysis, cands []Candidate) bot.Understanding {
+	if len(cands) == 0 {
+		return u
+	}
+	top := cands[0]
+	if u.Abstain == "unsure" {
+		switch {
+		case top.Entry == OutOfScope:
+			return u
+		case top.P >= learnedSure:
+			return c.adopt(u, a, top.Entry, top.P)
+		}
+		return u
+	}
+	// Ties between intents are broken on evidence (the learned model),
+	// never on the order of the cue file.
+	if len(a.scores) > 1 && a.scores[0].Score == a.scores[1].Score && a.scores[0].Intent == u.Intent {
+		alt := decide(bot.Understanding{Lang: u.Lang, Intent: a.scores[1].Intent, Slots: u.Slots}, a.folded)
+		if prob(cands, alt.Entry) > prob(cands, u.Entry) {
+			alt.Confidence = u.Confidence
+			u = alt
+		}
+	}
+	if c.section(top.Entry) == c.section(u.Entry) {
+		u.Confidence = round2(math.Max(u.Confidence, top.P))
+		return u
+	}
+	if u.Confidence >= cueSure {
+		return u
+	}
+	if top.Entry == OutOfScope {
+		if top.P >= learnedOOS && u.Confidence < cueUnsure {
+			return abstain(u, "unsure")
+		}
+		return u
+	}
+	if top.P >= learnedSure && u.Confidence < cueUnsure {
+		return c.adopt(u, a, top.Entry, top.P)
+	}
+	return c.clarify(u, a, cands)
+}
+
+func prob(cands []Candidate, entry string) float64 {
+	for _, c := range cands {
+		if c.Entry == entry {
+			return c.P
+		}
+	}
+	return 0
+}
+
+// clarify offers the cue engine's choice, its runner-up and the learned
+// model's likely entries, at most one per section, 2 to 4 in all. With
+// fewer than two the cue engine's answer stands.
+func (c *Classifier) clarify(u bot.Understanding, a analysis, cands []Candidate) bot.Understanding {
+	var opts []string
+	seen := map[string]bool{}
+	add := func(entry string) {
+		if entry == "" || entry == OutOfScope || len(opts) == 4 || seen[c.section(entry)] {
+			return
+		}
+		seen[c.section(entry)] = true
+		opts = append(opts, entry)
+	}
+	add(u.Entry)
+	add(decide(bot.Understanding{Lang: u.Lang, Intent: intentOf(cands[0].Entry), Entry: cands[0].Entry, Slots: u.Slots}, a.folded).Entry)
+	if len(a.scores) > 1 && a.scores[1].Score > 0 {
+		add(decide(bot.Understanding{Lang: u.Lang, Intent: a.scores[1].Intent, Slots: u.Slots}, a.folded).Entry)
+	}
+	for _, cd := range cands[1:] {
+		if cd.P < learnedOption {
+			break
+		}
+		add(decide(bot.Understanding{Lang: u.Lang, Intent: intentOf(cd.Entry), Entry: cd.Entry, Slots: u.Slots}, a.folded).Entry)
+	}
+	if len(opts) < 2 {
+		return u
+	}
+	u.Clarify = opts
+	return u
+}
+
+// intentOf is the cue intent that answers with entry: the intents of the
+// cue file, and for entries the decision logic chooses, the intent whose
+// decision leads there. An entry the cue file does not know is its own
+// intent.
+func intentOf(entry string) string {
+	if in, ok := entryIntent[entry]; ok {
+		return in
+	}
+	return entry
+}
+
+var entryIntent = func() map[string]string {
+	m := map[string]string{
+		"platform-reviewed":        "pin.platform",
+		"platform-unreviewed":      "pin.platform",
+		"platform-reviewed-pia":    "pin.pia",
+		"covered-uses":             "pin.uses",
+		"other-uses":               "pin.other-use",
+		"secondary-use-consistent": "pin.secondary",
+		"pib-other-pi":             "pin.pib",
+		"breach-duty":              "breach.incident",
+		"breach-incident":          "breach.incident",
+	}
+	for in, e := range entryOf {
+		if _, ok := m[e]; !ok {
+			m[e] = in
+		}
+	}
+	return m
+}()

@@ -1,0 +1,122 @@
+// Package evalset reads the question sets (the format of
+// ../shared/eval/dev.jsonl) and splits them, once and for all, into a tuning
+// part and a frozen test part.
+//
+// The split is a seeded hash of each question's conversation (or, for a lone
+// question, its id), so a conversation is never cut in two and every set
+// contributes about FrozenPercent of its questions. Nobody reads the frozen
+// part's misses while tuning: `make test` enforces the bars on it and prints
+// only the figures.
+package evalset
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Seed is part of every hashed key. Changing it would move questions that
+// were tuned on into the frozen part: never change it.
+const Seed = "commsbot-frozen-2026-12"
+
+// FrozenPercent is the share of each set held out as the frozen test part.
+const FrozenPercent = 25
+
+// Item is one question.
+type Item struct {
+	ID           string   `json:"id"`
+	Q            string   `json:"q"`
+	Lang         string   `json:"lang"`
+	Expect       []string `json:"expect"`
+	Review       *bool    `json:"review,omitempty"`
+	OOS          bool     `json:"oos,omitempty"`
+	Conversation string   `json:"conversation,omitempty"`
+	// Set is the file the question came from (without .jsonl).
+	Set string `json:"-"`
+}
+
+// HeldOut are the sets written after the split, each scored once, blind,
+// before any change made for it: the whole of each is frozen.
+var HeldOut = map[string]bool{"blind24": true, "blind25": true, "blind26": true}
+
+// Frozen reports whether it belongs to the frozen test part.
+func (it Item) Frozen() bool {
+	if HeldOut[it.Set] {
+		return true
+	}
+	key := it.Conversation
+	if key == "" {
+		key = it.ID
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s|%s|%s", Seed, it.Set, key)
+	return h.Sum64()%100 < FrozenPercent
+}
+
+// Load reads one question set.
+func Load(path string) ([]Item, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	set := strings.TrimSuffix(filepath.Base(path), ".jsonl")
+	var items []Item
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var it Item
+		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+		it.Set = set
+		items = append(items, it)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return items, nil
+}
+
+// Split loads every set in paths and returns its tuning and frozen parts.
+func Split(paths ...string) (tune, frozen []Item, err error) {
+	for _, p := range paths {
+		items, err := Load(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, it := range items {
+			if it.Frozen() {
+				frozen = append(frozen, it)
+			} else {
+				tune = append(tune, it)
+			}
+		}
+	}
+	return tune, frozen, nil
+}
+
+// Write writes items as one JSONL question set; conversations are qualified
+// by their set's name, since two sets may both have a "c1".
+func Write(path string, items []Item) error {
+	var b strings.Builder
+	for _, it := range items {
+		if it.Conversation != "" {
+			it.Conversation = it.Set + "/" + it.Conversation
+		}
+		line, err := json.Marshal(it)
+		if err != nil {
+			return err
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
