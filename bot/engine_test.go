@@ -21,11 +21,11 @@ import (
 // The classifier and knowledge base are read-only once built: tests share
 // one of each.
 var real = sync.OnceValues(func() (*intents.Classifier, *knowledge.KB) {
-	nlu, err := intents.New()
+	kb, err := knowledge.Load()
 	if err != nil {
 		panic(err)
 	}
-	kb, err := knowledge.Load()
+	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections())
 	if err != nil {
 		panic(err)
 	}

@@ -40,6 +40,12 @@ var (
 	// learnedOOS: the learned model's probability of "out of scope" above
 	// which an unsure cue answer abstains.
 	learnedOOS = 0.6
+	// A disagreement is worth a question only when the learned model has
+	// an opinion: its top entry at learnedDisagree or more, and at least
+	// disagreeRatio times its probability of the cue engine's section.
+	// ("can we use LinkedIn?" is too short for it to have one.)
+	learnedDisagree = 0.3
+	disagreeRatio   = 2.0
 )
 
 // Understand implements bot.Understander: the cue engine's reading,
@@ -127,6 +133,15 @@ func (c *Classifier) combine(u bot.Understanding, a analysis, cands []Candidate)
 	}
 	if top.P >= learnedSure && u.Confidence < cueUnsure {
 		return c.adopt(u, a, top.Entry, top.P)
+	}
+	cueP := 0.0
+	for _, cd := range cands {
+		if c.section(cd.Entry) == c.section(u.Entry) {
+			cueP += cd.P
+		}
+	}
+	if top.P < learnedDisagree || top.P < disagreeRatio*cueP {
+		return u
 	}
 	return c.clarify(u, a, cands)
 }

@@ -96,3 +96,16 @@ func (kb *KB) loadExamples(fsys fs.FS) []error {
 
 // Examples returns every example question, for training the classifier.
 func (kb *KB) Examples() []bot.Example { return slices.Clone(kb.examples) }
+
+// PrimarySections maps every entry to the section its answer cites first
+// ("pin-2021-01#A.8"): two entries citing the same section first give the
+// same answer as far as choosing between them goes.
+func (kb *KB) PrimarySections() map[string]string {
+	m := make(map[string]string, len(kb.entries))
+	for id, e := range kb.entries {
+		if len(e.Cites) > 0 {
+			m[id] = e.Cites[0].Doc + "#" + e.Cites[0].Section
+		}
+	}
+	return m
+}

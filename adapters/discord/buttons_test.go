@@ -273,3 +273,41 @@ func TestReviewsCommandIsForCoordinators(t *testing.T) {
 		t.Errorf("/privacy reviews by a coordinator:\n%s", r.Data.text())
 	}
 }
+
+// TestClarifyButtonsAnswer: a question the classifier is unsure about gets
+// one button per option; the asker's press replaces the question with that
+// entry's answer, in place.
+func TestClarifyButtonsAnswer(t *testing.T) {
+	e := setup(t)
+	r := e.mustPost(t, ask(asker, "can the program evaluation team use those stats?", "en-US"))
+	b, ok := r.Data.button("choose:")
+	if !ok || !strings.HasPrefix(b.Label, "1. ") {
+		t.Fatalf("no option buttons:\n%s", r.Data.text())
+	}
+	if _, ok := r.Data.button("lang:"); ok {
+		t.Error("a clarifying question offers no language button")
+	}
+	entry := strings.Split(b.CustomID, ":")[1]
+	got := e.mustPost(t, press(b.CustomID, asker, nil, "chan-1", "msg-1"))
+	if got.Type != respUpdate {
+		t.Fatalf("option: response type %d, want %d (update in place)", got.Type, respUpdate)
+	}
+	if _, ok := got.Data.button("choose:"); ok {
+		t.Errorf("the answer still offers options:\n%s", got.Data.text())
+	}
+	if _, ok := got.Data.button("lang:fr:" + asker); !ok {
+		t.Errorf("the chosen answer is a normal answer with a Français button:\n%s", got.Data.text())
+	}
+	a, err := kb.Answer(entry, bot.English, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got.Data.text(), a.Citations[0].Quote[:20]) {
+		t.Errorf("answer to option %q does not quote it:\n%s", entry, got.Data.text())
+	}
+	// A forged entry id is refused, not answered.
+	bad := e.mustPost(t, press("choose:../../etc:"+asker, asker, nil, "chan-1", "msg-1"))
+	if !bad.Data.ephemeral() || len(bad.Data.Embeds) > 0 && strings.Contains(bad.Data.text(), "Source") {
+		t.Errorf("forged option answered: %s", bad.Data.text())
+	}
+}

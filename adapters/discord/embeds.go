@@ -186,6 +186,20 @@ func answerEmbed(r bot.Reply) *discordgo.MessageEmbed {
 // language. asker is who asked: their answer switches language in place.
 func answerComponents(r bot.Reply, asker string) []discordgo.MessageComponent {
 	var buttons []discordgo.MessageComponent
+	if len(r.Clarify) > 0 {
+		// A clarifying question: one button per option, on a row of its
+		// own, and a way to a coordinator; nothing to rate or translate.
+		var opts []discordgo.MessageComponent
+		for i, o := range r.Clarify {
+			opts = append(opts, discordgo.Button{Label: truncate(fmt.Sprintf("%d. %s", i+1, o.Label), maxButtonLabel),
+				Style: discordgo.PrimaryButton, CustomID: customID(idChoose, o.Entry, asker)})
+		}
+		out := rows(opts)
+		if r.Ticket == "" {
+			out = append(out, rows([]discordgo.MessageComponent{discordgo.Button{Label: truncate(text(r.Lang, msgAskCoordinator), maxButtonLabel), Style: discordgo.SecondaryButton, CustomID: idReview}})...)
+		}
+		return out
+	}
 	if r.Entry != "" || r.Abstained {
 		intent := cleanIntent(r.Intent)
 		buttons = append(buttons,

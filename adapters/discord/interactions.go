@@ -356,11 +356,16 @@ const (
 	idFeedback = "fb"     // fb:up:<intent>, fb:down:<intent>
 	idReview   = "review" // ask an ATIP coordinator
 	idLang     = "lang"   // lang:<en|fr>:<asker id>
+	idChoose   = "choose" // choose:<entry>:<asker id>, an option of a clarifying question
 	idClaim    = "claim"  // claim:<ticket>
 	idResolve  = "resolve"
 )
 
-var ticketIDRe = regexp.MustCompile(`^R-[0-9A-Z]{4,16}$`)
+var (
+	ticketIDRe = regexp.MustCompile(`^R-[0-9A-Z]{4,16}$`)
+	// entryIDRe is the shape of a knowledge entry id.
+	entryIDRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{0,60}$`)
+)
 
 // component answers a button.
 func (a *Adapter) component(ctx context.Context, x *exchange) {
@@ -403,6 +408,27 @@ func (a *Adapter) component(ctx context.Context, x *exchange) {
 			if err != nil && r.Answer == "" {
 				a.log.Error("no answer", "err", err)
 				return notice(l, msgError)
+			}
+			return answerResponse(r, u.ID, !inPlace, inPlace)
+		})
+	case idChoose:
+		if len(parts) != 3 || !entryIDRe.MatchString(parts[1]) {
+			a.send(ctx, x, notice(lang, msgUnsupported))
+			return
+		}
+		// The asker's question is replaced by the answer; anyone else gets
+		// the answer privately, in their own conversation.
+		inPlace := parts[2] == u.ID && i.Message != nil
+		deferred := discordgo.InteractionResponseDeferredChannelMessageWithSource
+		if inPlace {
+			deferred = discordgo.InteractionResponseDeferredMessageUpdate
+		}
+		a.within(ctx, x, deferred, !inPlace, func(ctx context.Context) *discordgo.InteractionResponse {
+			m := message(i, u, m, "")
+			m.Choice = parts[1]
+			r, ok := a.handle(ctx, m)
+			if !ok {
+				return nil
 			}
 			return answerResponse(r, u.ID, !inPlace, inPlace)
 		})

@@ -30,6 +30,11 @@ const (
 	actDown    = "commsbot_feedback_down"
 	actReview  = "commsbot_ask_coordinator"
 	actLang    = "commsbot_lang"
+	// actChoose prefixes the buttons of a clarifying question's options
+	// ("commsbot_choose_1"…): action ids must differ within a block.
+	actChoose = "commsbot_choose_"
+	// maxButtonText is Slack's limit on a button's label.
+	maxButtonText = 75
 	actClaim   = "commsbot_claim"
 	actResolve = "commsbot_resolve"
 	// cbResolve is the callback id of the resolution modal.
@@ -233,6 +238,18 @@ func answerBlocks(r bot.Reply, rf ref) (fallback string, blocks []slack.Block) {
 	rf.Intent, rf.Entry, rf.Lang = r.Intent, r.Entry, lang
 	if r.Ticket != "" {
 		rf.Ticket = r.Ticket
+	}
+	if len(r.Clarify) > 0 {
+		// A clarifying question: one button per option; pressing one
+		// answers from that entry.
+		var opts []slack.BlockElement
+		for i, o := range r.Clarify {
+			pick := rf
+			pick.Intent, pick.Entry = "", o.Entry
+			opts = append(opts, slack.NewButtonBlockElement(fmt.Sprintf("%s%d", actChoose, i+1), pick.encode(),
+				plain(trimWords(fmt.Sprintf("%d. %s", i+1, o.Label), maxButtonText))))
+		}
+		blocks = append(blocks, slack.NewActionBlock("commsbot_clarify", opts...))
 	}
 	value := rf.encode()
 	var buttons []slack.BlockElement

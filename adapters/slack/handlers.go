@@ -258,6 +258,8 @@ func (a *Adapter) handleActions(ctx context.Context, cb slack.InteractionCallbac
 			a.switchLang(ctx, cb, act)
 		case actClaim:
 			a.claim(ctx, cb, act)
+		case actChoose + "1", actChoose + "2", actChoose + "3", actChoose + "4":
+			a.choose(ctx, cb, act)
 		case actResolve:
 			a.openResolve(ctx, cb, act)
 		default:
@@ -311,6 +313,37 @@ func (a *Adapter) askCoordinator(ctx context.Context, cb slack.InteractionCallba
 	fallback, blocks := answerBlocks(reply, rf)
 	if err := a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}}); err != nil {
 		a.log.ErrorContext(ctx, "review confirmation not delivered", "err", err)
+	}
+}
+
+// choose answers a clarifying question's option the user pressed, and
+// replaces the question with the answer. Someone else in the thread who
+// presses gets their own answer, in their own conversation.
+func (a *Adapter) choose(ctx context.Context, cb slack.InteractionCallback, act *slack.BlockAction) {
+	rf, err := decodeRef(act.Value)
+	if err != nil || rf.Entry == "" {
+		return
+	}
+	presser := cb.User.ID
+	key := rf.key()
+	key.User = presser
+	info := a.user(ctx, presser)
+	m := bot.Message{Conversation: key, UserName: info.Name, Choice: rf.Entry, Locale: info.Locale, Lang: rf.Lang,
+		EventID: "choose:" + cmp.Or(cb.Container.MessageTs, digest(act.Value)) + ":" + presser + ":" + rf.Entry}
+	reply, ok := a.handle(ctx, m, rf.Lang)
+	if !ok {
+		return
+	}
+	fallback, blocks := answerBlocks(reply, ref{Team: rf.Team, Channel: rf.Channel, Thread: rf.Thread, User: presser})
+	if presser == rf.User && (cb.Container.IsEphemeral || cb.Container.MessageTs == "") {
+		err = a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ReplaceOriginal: true, Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}})
+	} else if presser == rf.User {
+		err = a.update(ctx, cb.Container.ChannelID, cb.Container.MessageTs, fallback, blocks)
+	} else {
+		err = a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}})
+	}
+	if err != nil {
+		a.log.ErrorContext(ctx, "chosen answer not delivered", "err", err)
 	}
 }
 

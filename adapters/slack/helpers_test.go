@@ -294,7 +294,7 @@ func loadKB(t *testing.T) {
 	kbOnce.Do(func() {
 		kb, kbErr = knowledge.Load()
 		if kbErr == nil {
-			nlu, kbErr = intents.New()
+			nlu, kbErr = intents.NewWith(kb.Examples(), kb.PrimarySections())
 		}
 	})
 	if kbErr != nil {

@@ -728,3 +728,32 @@ func TestNewValidates(t *testing.T) {
 		t.Error("Socket Mode adapter ready before connecting")
 	}
 }
+
+// TestClarifyButtonsAnswer: a question the classifier is unsure about gets
+// one button per option; pressing one replaces the question with that
+// entry's answer.
+func TestClarifyButtonsAnswer(t *testing.T) {
+	e := setup(t)
+	_, m := e.slash(asker, "can the program evaluation team use those stats?", e.fake.responseURL("clar"))
+	second := button(t, m.Blocks, actChoose+"2")
+	rf, err := decodeRef(second)
+	if err != nil || rf.Entry == "" {
+		t.Fatalf("option button value %q: %v", second, err)
+	}
+	if hasButton(m.Blocks, actLang) || hasButton(m.Blocks, actUp) {
+		t.Error("a clarifying question offers no language or feedback buttons")
+	}
+	e.interact(e.press(asker, actChoose+"2", second, channel, "", e.fake.responseURL("pick"), true))
+	waitFor(t, "the answer", func() bool { return len(e.fake.responses("pick")) > 0 })
+	got := decodeMessage(t, e.fake.responses("pick")[0].Body)
+	if !got.ReplaceOriginal {
+		t.Error("the answer does not replace the question")
+	}
+	if hasButton(got.Blocks, actChoose+"1") || !hasButton(got.Blocks, actLang) {
+		t.Errorf("the answer should be a normal answer: %s", allText(got.Blocks))
+	}
+	kbEntry, _ := kb.Entry(rf.Entry)
+	if txt := allText(got.Blocks); !strings.Contains(txt, kbEntry.Cites[0].Quotes[bot.English][:20]) {
+		t.Errorf("answer to option 2 does not quote %s: %s", rf.Entry, txt)
+	}
+}

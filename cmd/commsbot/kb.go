@@ -63,18 +63,41 @@ func trim(s string, n int) string {
 }
 
 func explainCmd(args []string, stdout io.Writer) error {
-	c, err := intents.New()
+	kb, err := knowledge.Load()
+	if err != nil {
+		return err
+	}
+	c, err := intents.NewWith(kb.Examples(), kb.PrimarySections())
 	if err != nil {
 		return err
 	}
 	q := strings.Join(args, " ")
 	u := c.Understand(q, bot.State{}, "")
-	fmt.Fprintf(stdout, "lang %s  intent %q  entry %q  confidence %.2f  abstain %q\nslots %+v\n", u.Lang, u.Intent, u.Entry, u.Confidence, u.Abstain, u.Slots)
+	fmt.Fprintf(stdout, "lang %s  intent %q  entry %q  confidence %.2f  abstain %q  review %v %s\nslots %+v\n",
+		u.Lang, u.Intent, u.Entry, u.Confidence, u.Abstain, u.Review, u.Category, u.Slots)
+	if len(u.Clarify) > 0 {
+		fmt.Fprintf(stdout, "clarify: %s\n", strings.Join(u.Clarify, ", "))
+	}
+	fmt.Fprintln(stdout, "cue engine:")
 	for i, s := range c.Scores(q) {
 		if i >= 6 || s.Score == 0 {
 			break
 		}
 		fmt.Fprintf(stdout, "  %5.2f  %-22s %s\n", s.Score, s.Intent, strings.Join(s.Cues, ", "))
+	}
+	fmt.Fprintln(stdout, "learned model:")
+	for i, cd := range c.Learned(q) {
+		if i >= 4 {
+			break
+		}
+		fmt.Fprintf(stdout, "  %4.2f  %s\n", cd.P, cd.Entry)
+	}
+	fmt.Fprintln(stdout, "review detectors:")
+	if len(u.Detectors) == 0 {
+		fmt.Fprintln(stdout, "  none fired")
+	}
+	for _, d := range u.Detectors {
+		fmt.Fprintf(stdout, "  %-20s %s\n", d.Category, d.Evidence)
 	}
 	return nil
 }

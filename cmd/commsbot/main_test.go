@@ -290,3 +290,44 @@ func TestChatSession(t *testing.T) {
 		t.Error("question after quit answered")
 	}
 }
+
+// TestChatClarifyByNumber: in the console a clarifying question lists
+// numbered options, and typing a number answers from that option.
+func TestChatClarifyByNumber(t *testing.T) {
+	out, _, err := runCLI(t, "can the program evaluation team use those stats?\n2\nquit\n", "chat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "Which of these do you mean?") || !strings.Contains(out, "\n1. ") || !strings.Contains(out, "\n2. ") {
+		t.Fatalf("no numbered options:\n%s", out)
+	}
+	if !strings.Contains(out, "Source: Privacy Implementation Notice 2021-01") {
+		t.Errorf("choosing 2 gave no cited answer:\n%s", out)
+	}
+}
+
+// TestAskJSONLClarify: ask --jsonl writes a clarification as the scorer
+// reads it: no citations, and clarify options naming entry, doc, section
+// and label.
+func TestAskJSONLClarify(t *testing.T) {
+	out, _, err := runCLI(t, `{"id":"c1","q":"can the program evaluation team use those stats?"}`+"\n", "ask", "--jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		ID        string              `json:"id"`
+		Citations []any               `json:"citations"`
+		Clarify   []map[string]string `json:"clarify"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if got.ID != "c1" || got.Citations == nil || len(got.Citations) != 0 || len(got.Clarify) < 2 {
+		t.Fatalf("clarification line = %s", out)
+	}
+	for _, o := range got.Clarify {
+		if o["entry"] == "" || o["doc"] == "" || o["section"] == "" || o["label"] == "" {
+			t.Errorf("incomplete option %v", o)
+		}
+	}
+}

@@ -63,7 +63,7 @@ func TestCalibrationTrace(t *testing.T) {
 				exs = append(exs, ex)
 			}
 		}
-		nlu, err := intents.NewWith(exs, primarySections(kb))
+		nlu, err := intents.NewWith(exs, kb.PrimarySections())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,7 @@ func newEngine(store bot.ConversationStore, logger *slog.Logger) (*bot.Engine, e
 	if err != nil {
 		return nil, err
 	}
-	nlu, err := intents.NewWith(kb.Examples(), primarySections(kb))
+	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections())
 	if err != nil {
 		return nil, err
 	}
@@ -29,17 +29,6 @@ func newEngine(store bot.ConversationStore, logger *slog.Logger) (*bot.Engine, e
 		store = memory.New()
 	}
 	return &bot.Engine{NLU: nlu, KB: kb, Store: store, Logger: logger}, nil
-}
-
-// primarySections maps every entry to the section its answer cites first.
-func primarySections(kb *knowledge.KB) map[string]string {
-	m := map[string]string{}
-	for _, id := range kb.Entries() {
-		if e, ok := kb.Entry(id); ok && len(e.Cites) > 0 {
-			m[id] = e.Cites[0].Doc + "#" + e.Cites[0].Section
-		}
-	}
-	return m
 }
 
 // checkEntries fails when the decision logic can choose an entry the
