@@ -26,17 +26,17 @@ const (
 
 // Action ids of the buttons.
 const (
-	actUp      = "commsbot_feedback_up"
-	actDown    = "commsbot_feedback_down"
-	actReview  = "commsbot_ask_coordinator"
-	actLang    = "commsbot_lang"
+	actUp     = "commsbot_feedback_up"
+	actDown   = "commsbot_feedback_down"
+	actReview = "commsbot_ask_coordinator"
+	actLang   = "commsbot_lang"
 	// actChoose prefixes the buttons of a clarifying question's options
 	// ("commsbot_choose_1"…): action ids must differ within a block.
 	actChoose = "commsbot_choose_"
 	// maxButtonText is Slack's limit on a button's label.
 	maxButtonText = 75
-	actClaim   = "commsbot_claim"
-	actResolve = "commsbot_resolve"
+	actClaim      = "commsbot_claim"
+	actResolve    = "commsbot_resolve"
 	// cbResolve is the callback id of the resolution modal.
 	cbResolve = "commsbot_resolve_modal"
 	noteBlock = "note"
