@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -36,6 +37,10 @@ type Slots struct {
 	// Incident is true when the user describes a privacy breach that has
 	// happened.
 	Incident bool `json:"incident,omitempty"`
+	// Reviewed and Unreviewed list every platform named when there are
+	// several, so that the answer speaks of each.
+	Reviewed   []string `json:"reviewed_platforms,omitempty"`
+	Unreviewed []string `json:"unreviewed_platforms,omitempty"`
 }
 
 // Command is a request about the conversation rather than a question.
@@ -79,6 +84,10 @@ type Understanding struct {
 	// Detectors are the review detectors that fired, each with its
 	// evidence, for explanations.
 	Detectors []Detection
+	// Tentative is set when the reading is not sure enough for the entry's
+	// opening verdict ("Yes —", "No —") to be the answer to the question
+	// actually asked: the engine drops the verdict.
+	Tentative bool
 }
 
 // Detection is one review detector's verdict: the situation needs a person.
@@ -335,6 +344,12 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 		if err != nil {
 			return Reply{}, fmt.Errorf("answer %s: %w", u.Entry, err)
 		}
+		if u.Tentative {
+			a.Text = dropVerdict(a.Text)
+		}
+		if each := platformsSentence(lang, u.Slots); each != "" {
+			a.Text += " " + each
+		}
 		reply = Reply{
 			Lang: lang, Intent: u.Intent, Answer: a.Text, Citations: a.Citations,
 			Confidence: u.Confidence, Entry: a.Entry,
@@ -505,4 +520,55 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// verdicts are the openings of curated answers that give a verdict.
+var verdicts = []string{"Yes — ", "No — ", "Possibly — ", "Oui — ", "Non — ", "Peut-être — ",
+	"Yes, ", "No, ", "Oui, ", "Non, "}
+
+// dropVerdict removes an answer's opening verdict: the rest of the answer
+// still stands, but the verdict may answer another question than the one
+// asked.
+func dropVerdict(text string) string {
+	for _, v := range verdicts {
+		if rest, ok := strings.CutPrefix(text, v); ok {
+			r, size := utf8.DecodeRuneInString(rest)
+			return string(unicode.ToUpper(r)) + rest[size:]
+		}
+	}
+	return text
+}
+
+// platformsSentence speaks of each platform when a question names several
+// of both kinds: "Of the platforms you name, LinkedIn was already reviewed;
+// Threads and Mastodon were not."
+func platformsSentence(lang Lang, s Slots) string {
+	if len(s.Unreviewed) == 0 || len(s.Reviewed)+len(s.Unreviewed) < 2 {
+		return ""
+	}
+	and := map[Lang]string{English: " and ", French: " et "}[lang]
+	list := func(names []string) string {
+		if len(names) == 1 {
+			return names[0]
+		}
+		return strings.Join(names[:len(names)-1], ", ") + and + names[len(names)-1]
+	}
+	switch {
+	case lang == French && len(s.Reviewed) == 0:
+		return "Aucune des plateformes nommées (" + list(s.Unreviewed) + ") ne fait partie des sept déjà examinées."
+	case lang == French:
+		return "Des plateformes nommées, " + list(s.Reviewed) + " fai" + plural(len(s.Reviewed), "t", "saient") + " partie des sept déjà examinées; " +
+			list(s.Unreviewed) + " non : pour " + map[bool]string{true: "celle-ci", false: "celles-ci"}[len(s.Unreviewed) == 1] + ", une ÉFVP peut être nécessaire."
+	case len(s.Reviewed) == 0:
+		return "None of the platforms you name (" + list(s.Unreviewed) + ") is one of the seven already reviewed."
+	}
+	return "Of the platforms you name, " + list(s.Reviewed) + " " + plural(len(s.Reviewed), "is", "are") + " among the seven already reviewed; " +
+		list(s.Unreviewed) + " " + plural(len(s.Unreviewed), "is", "are") + " not, and a PIA may be required for " + plural(len(s.Unreviewed), "it", "them") + "."
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

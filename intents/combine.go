@@ -45,7 +45,11 @@ var (
 	// disagreeRatio times its probability of the cue engine's section.
 	// ("can we use LinkedIn?" is too short for it to have one.)
 	learnedDisagree = 0.3
-	disagreeRatio   = 2.0
+	// learnedOwn: the probability at which an entry only the learned model
+	// knows (added with examples, no cues) replaces the cue engine's
+	// entry for the same section.
+	learnedOwn    = 0.5
+	disagreeRatio = 2.0
 )
 
 // Understand implements bot.Understander: the cue engine's reading,
@@ -60,6 +64,9 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 	if c.nb != nil && u.Command == bot.CmdNone && (u.Abstain == "" || u.Abstain == "unsure") && !u.FollowUp {
 		cands = c.nb.predict(a.toks)
 		u = c.combine(u, a, cands)
+		if u.Entry != "" && u.Confidence < sureVerdict {
+			u.Tentative = true
+		}
 	}
 	u = c.detect(u, a, cands)
 	if c.Trace != nil {
@@ -92,8 +99,14 @@ func (c *Classifier) adopt(u bot.Understanding, a analysis, entry string, conf f
 	u.Abstain = ""
 	u.Intent, u.Entry = intentOf(entry), entry
 	u.Confidence = round2(conf)
+	u.Tentative = conf < sureVerdict
 	return decide(u, a.folded)
 }
+
+// sureVerdict is the confidence below which an answer does not open with
+// its entry's verdict ("Yes —", "No —"): the cue engine is right about 60 %
+// of the time between 0.42 and 0.60.
+const sureVerdict = 0.6
 
 func (c *Classifier) combine(u bot.Understanding, a analysis, cands []Candidate) bot.Understanding {
 	if len(cands) == 0 {
@@ -119,6 +132,11 @@ func (c *Classifier) combine(u bot.Understanding, a analysis, cands []Candidate)
 		}
 	}
 	if c.section(top.Entry) == c.section(u.Entry) {
+		// An entry an analyst added with examples only (the cue file
+		// cannot choose it) answers when the learned model is sure of it.
+		if _, known := entryIntent[top.Entry]; !known && top.Entry != u.Entry && top.P >= learnedOwn {
+			return c.adopt(u, a, top.Entry, top.P)
+		}
 		u.Confidence = round2(math.Max(u.Confidence, top.P))
 		return u
 	}

@@ -66,7 +66,15 @@ var (
 	newAccountRe = mustPhrases(` (open|opening|create|creating|start|starting|launch|launching|set up|setting up|new|ouvrir|creer|lancer|nouveau|nouvelle|demarrer|approved|reviewed|examine|list|liste|platform|plateforme)`)
 )
 
+// otherPurposeRe names purposes that are none of A.6's consistent uses:
+// information sent on "for a fundraiser" is not a question transferred for
+// an answer.
+var otherPurposeRe = mustPhrases(` (fundrais|fund rais|donat|don |dons |campaign|campagne|partisan|political|politique|party|parti |election|vote|marketing|market |promot|sell|sale|vendre|vente|sollicit|recruit|recrut|survey|sondage|research|recherche|enquete|investigat|profil|track|suivre les|another program|other program|autre programme|another department|autre ministere|partner|partenaire)`)
+
 func consistentUse(folded string) bool {
+	if otherPurposeRe.MatchString(folded) {
+		return false
+	}
 	return consistentUseRe.MatchString(folded) || transferRe.MatchString(folded) && questionsRe.MatchString(folded)
 }
 

@@ -128,6 +128,15 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 	if p, _, ok := findPlatform(toks); ok {
 		a.slots.Platform, a.slots.PlatformReviewed = p.Name, p.Reviewed
 	}
+	if all := allPlatforms(toks); len(all) > 1 {
+		for _, p := range all {
+			if p.Reviewed {
+				a.slots.Reviewed = append(a.slots.Reviewed, p.Name)
+			} else {
+				a.slots.Unreviewed = append(a.slots.Unreviewed, p.Name)
+			}
+		}
+	}
 	a.slots.NewPlatform = newPlatformRe.MatchString(a.folded)
 	a.slots.Uses = findUses(a.folded)
 	a.slots.PersonalInfo = findPI(a.folded)

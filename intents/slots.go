@@ -101,6 +101,24 @@ func findPlatform(toks []token) (Platform, int, bool) {
 	return p, i, ok
 }
 
+// allPlatforms lists every platform named, once each, in order.
+func allPlatforms(toks []token) []Platform {
+	var out []Platform
+	seen := map[string]bool{}
+	for at := 0; at < len(toks); {
+		p, i, ok := firstPlatform(toks, at)
+		if !ok {
+			break
+		}
+		if !seen[p.Name] {
+			seen[p.Name] = true
+			out = append(out, p)
+		}
+		at = i + 1
+	}
+	return out
+}
+
 // firstPlatform finds the first platform named at or after toks[from].
 func firstPlatform(toks []token, from int) (Platform, int, bool) {
 	for i := from; i < len(toks); i++ {
