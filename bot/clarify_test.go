@@ -2,9 +2,11 @@ package bot_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/commsbot/commsbot/bot"
+	"github.com/commsbot/commsbot/storage/memory"
 )
 
 // clarifyingQuestion is a question the real classifier is unsure about:
@@ -97,5 +99,41 @@ func TestNumberWithoutPendingQuestionIsAQuestion(t *testing.T) {
 	}
 	if len(r.Citations) != 0 || r.Entry != "" {
 		t.Errorf("\"2\" out of the blue answered %+v", r)
+	}
+}
+
+func TestInboxRecordsUse(t *testing.T) {
+	store := memory.New()
+	eng, _ := wire(t, store)
+	eng.Inbox = store
+	ctx := context.Background()
+	key := bot.ConversationKey{Platform: "slack", User: "u5"}
+	askClarify(t, eng, key)
+	if _, err := eng.Handle(ctx, bot.Message{Conversation: key, Text: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Feedback(ctx, key, false); err != nil {
+		t.Fatal(err)
+	}
+	other := bot.ConversationKey{Platform: "slack", User: "u6"}
+	if _, err := eng.Handle(ctx, bot.Message{Conversation: other, Text: "what's the best pizza in Gatineau? call me at 613-555-0199"}); err != nil {
+		t.Fatal(err)
+	}
+	items, err := store.Inbox(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bot.InboxItem{}
+	for _, it := range items {
+		got[it.Kind] = it
+	}
+	if c := got[bot.InboxChoice]; c.Question != clarifyingQuestion || c.Entry == "" || len(c.Options) < 2 {
+		t.Errorf("choice = %+v", c)
+	}
+	if d := got[bot.InboxThumbsDown]; d.Question != clarifyingQuestion || d.Entry != got[bot.InboxChoice].Entry {
+		t.Errorf("thumbs-down = %+v", d)
+	}
+	if a := got[bot.InboxAbstained]; !strings.Contains(a.Question, "pizza") || strings.Contains(a.Question, "555-0199") {
+		t.Errorf("abstention = %+v (want the question, redacted)", a)
 	}
 }

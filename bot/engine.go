@@ -119,6 +119,9 @@ type State struct {
 	Clarify      []string `json:"clarify,omitempty"`
 	ClarifySlots *Slots   `json:"clarify_slots,omitempty"`
 	ClarifyCat   string   `json:"clarify_category,omitempty"`
+	// Question is the last question answered or clarified, redacted: what
+	// a 👎 or a choice is about.
+	Question string `json:"question,omitempty"`
 }
 
 // Understander classifies a message in the light of the conversation so far.
@@ -178,6 +181,9 @@ type Engine struct {
 	// text is used. Citations always come from the knowledge base.
 	Paraphraser       Paraphraser
 	ParaphraseTimeout time.Duration
+	// Inbox, when set, records clarification choices, 👎, abstentions
+	// (and, through Reviews, resolutions) for an analyst.
+	Inbox Inbox
 	// Now returns the current time; defaults to time.Now.
 	Now func() time.Time
 }
@@ -319,6 +325,7 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 			reply = r
 			slots := u.Slots
 			prev.Lang, prev.Clarify, prev.ClarifySlots, prev.ClarifyCat = lang, u.Clarify, &slots, ""
+			prev.Question = Redact(text)
 			if u.Review {
 				prev.ClarifyCat = u.Category
 				reply.NeedsReview, reply.Category = true, u.Category
@@ -331,6 +338,9 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 		}
 		if u.Intent == "" || u.Entry == "" {
 			reply = Reply{Lang: lang, Intent: "out-of-scope", Answer: Text(lang, MsgAbstain), Abstained: true, Confidence: u.Confidence}
+			if u.Abstain == "out-of-scope" || u.Abstain == "unsure" {
+				e.record(ctx, InboxItem{Kind: InboxAbstained, Lang: lang, Question: text})
+			}
 			prev.Lang = lang
 			break
 		}
@@ -373,8 +383,16 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 		if reply.NeedsReview {
 			reply.ReviewReason = Text(lang, reviewReason(reply.Category))
 		}
+		question := Redact(text)
+		switch {
+		case chosen:
+			e.record(ctx, InboxItem{Kind: InboxChoice, Lang: lang, Question: prev.Question, Entry: u.Entry, Options: prev.Clarify})
+			question = prev.Question
+		case rerender:
+			question = prev.Question
+		}
 		prev = State{Lang: lang, Intent: u.Intent, Entry: u.Entry, Slots: u.Slots, Review: u.Review, Category: u.Category,
-			Reviewed: prev.Reviewed}
+			Reviewed: prev.Reviewed, Question: question}
 		// A re-render finds the ticket its topic already has and names it
 		// in the new language; it never opens a second one.
 		if reply.NeedsReview && e.Reviews != nil {

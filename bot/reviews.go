@@ -67,7 +67,9 @@ type Reviews struct {
 	RemindBreachAfter time.Duration
 	Observer          ReviewObserver
 	Logger            *slog.Logger
-	Now               func() time.Time
+	// Inbox, when set, records every resolution for an analyst.
+	Inbox Inbox
+	Now   func() time.Time
 }
 
 func (r *Reviews) now() time.Time {
@@ -189,6 +191,12 @@ func (r *Reviews) Resolve(ctx context.Context, actor Person, id, note string) (T
 		return Ticket{}, err
 	}
 	r.observe("resolved", t.Category)
+	if r.Inbox != nil {
+		it := InboxItem{Kind: InboxResolved, At: r.now(), Lang: t.Lang, Question: t.Question, Ticket: t.ID, Note: Redact(note)}
+		if err := r.Inbox.Record(ctx, it); err != nil {
+			r.log().WarnContext(ctx, "inbox unavailable", "err", err)
+		}
+	}
 	return t, nil
 }
 

@@ -40,6 +40,13 @@ var (
 	// learnedOOS: the learned model's probability of "out of scope" above
 	// which an unsure cue answer abstains.
 	learnedOOS = 0.6
+	// oosRatio, oosMin: "out of scope" at oosMin or more and oosRatio
+	// times the cue engine's section abstains too.
+	oosRatio = 5.0
+	oosMin   = 0.2
+	// learnedRescue: the probability at which the learned model answers a
+	// question the cue engine found too little evidence in.
+	learnedRescue = 0.9
 	// A disagreement is worth a question only when the learned model has
 	// an opinion: its top entry at learnedDisagree or more, and at least
 	// disagreeRatio times its probability of the cue engine's section.
@@ -114,10 +121,9 @@ func (c *Classifier) combine(u bot.Understanding, a analysis, cands []Candidate)
 	}
 	top := cands[0]
 	if u.Abstain == "unsure" {
-		switch {
-		case top.Entry == OutOfScope:
-			return u
-		case top.P >= learnedSure:
+		// The cue engine saw too little: only a learned model that is
+		// very sure answers instead.
+		if top.Entry != OutOfScope && top.P >= learnedRescue {
 			return c.adopt(u, a, top.Entry, top.P)
 		}
 		return u
@@ -144,7 +150,11 @@ func (c *Classifier) combine(u bot.Understanding, a analysis, cands []Candidate)
 		return u
 	}
 	if top.Entry == OutOfScope {
-		if top.P >= learnedOOS && u.Confidence < cueUnsure {
+		// Out of scope by the examples, and the cue engine's entry is
+		// nowhere near: abstain rather than answer a stray word ("call
+		// me at…" is not a question about notifying by phone).
+		cueP := c.sectionP(cands, u.Entry)
+		if top.P >= learnedOOS && u.Confidence < cueUnsure || top.P >= oosMin && top.P >= oosRatio*cueP {
 			return abstain(u, "unsure")
 		}
 		return u
@@ -152,16 +162,23 @@ func (c *Classifier) combine(u bot.Understanding, a analysis, cands []Candidate)
 	if top.P >= learnedSure && u.Confidence < cueUnsure {
 		return c.adopt(u, a, top.Entry, top.P)
 	}
-	cueP := 0.0
-	for _, cd := range cands {
-		if c.section(cd.Entry) == c.section(u.Entry) {
-			cueP += cd.P
-		}
-	}
+	cueP := c.sectionP(cands, u.Entry)
 	if top.P < learnedDisagree || top.P < disagreeRatio*cueP {
 		return u
 	}
 	return c.clarify(u, a, cands)
+}
+
+// sectionP is the learned model's probability of the section entry cites
+// first.
+func (c *Classifier) sectionP(cands []Candidate, entry string) float64 {
+	p := 0.0
+	for _, cd := range cands {
+		if c.section(cd.Entry) == c.section(entry) {
+			p += cd.P
+		}
+	}
+	return p
 }
 
 func prob(cands []Candidate, entry string) float64 {

@@ -382,6 +382,9 @@ func (a *Adapter) component(ctx context.Context, x *exchange) {
 		if len(parts) == 3 && a.cfg.Metrics != nil {
 			a.cfg.Metrics.Feedback(cleanIntent(parts[2]), parts[1] == "up")
 		}
+		if err := a.cfg.Handler.Feedback(ctx, key(i, u), parts[min(1, len(parts)-1)] == "up"); err != nil {
+			a.log.Warn("feedback not recorded", "err", err)
+		}
 		a.send(ctx, x, notice(lang, msgThanks))
 	case idReview:
 		a.within(ctx, x, discordgo.InteractionResponseDeferredChannelMessageWithSource, true, func(ctx context.Context) *discordgo.InteractionResponse {

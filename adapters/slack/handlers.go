@@ -280,6 +280,12 @@ func (a *Adapter) feedback(ctx context.Context, cb slack.InteractionCallback, ac
 	if count && a.cfg.Metrics != nil {
 		a.cfg.Metrics.Feedback(cmp.Or(rf.Intent, "none"), up)
 	}
+	if count && rf.User == cb.User.ID {
+		// The asker's 👎 goes to the inbox with the question it answered.
+		if err := a.cfg.Engine.Feedback(ctx, rf.key(), up); err != nil {
+			a.log.WarnContext(ctx, "feedback not recorded", "err", err)
+		}
+	}
 	a.ephemeral(ctx, cb.ResponseURL, cb.Container.ChannelID, cb.User.ID, text(orEnglish(rf.Lang), msgFeedbackThanks))
 }
 

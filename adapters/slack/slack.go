@@ -44,6 +44,8 @@ const platform = "slack"
 type Engine interface {
 	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
 	Render(ctx context.Context, key bot.ConversationKey, lang bot.Lang) (bot.Reply, error)
+	// Feedback records a 👍 / 👎 on the conversation's last answer.
+	Feedback(ctx context.Context, key bot.ConversationKey, up bool) error
 }
 
 // Metrics counts what the adapter sees; *metrics.Metrics implements it.

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"cmp"
+	"context"
+	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/commsbot/commsbot/bot"
 	"github.com/commsbot/commsbot/intents"
@@ -15,7 +21,7 @@ import (
 
 func kbCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "check" {
-		return errors.New("usage: commsbot kb check")
+		return errors.New("usage: commsbot kb check | commsbot kb inbox [--jsonl] [--limit N]")
 	}
 	kb, err := knowledge.Load()
 	if err != nil {
@@ -99,5 +105,68 @@ func explainCmd(args []string, stdout io.Writer) error {
 	for _, d := range u.Detectors {
 		fmt.Fprintf(stdout, "  %-20s %s\n", d.Category, d.Evidence)
 	}
+	return nil
+}
+
+// inboxCmd lists what use taught (clarification choices, 👎, abstentions,
+// resolutions), newest first, or exports it with --jsonl as lines in the
+// question-set format, for an analyst to label and add as examples. The
+// inbox lives in Redis: without it there is nothing kept to list.
+func inboxCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("kb inbox", flag.ContinueOnError)
+	jsonl := fs.Bool("jsonl", false, "export as question-set lines")
+	limit := fs.Int("limit", 200, "how many items, newest first")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if !cfg.hasRedis() {
+		return errors.New("kb inbox: the inbox is kept in Redis; set REDIS_URL (a memory store's inbox ends with its process)")
+	}
+	rt, err := newRuntime(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	items, err := rt.redis.Inbox(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	kb, err := knowledge.Load()
+	if err != nil {
+		return err
+	}
+	primary := kb.PrimarySections()
+	if *jsonl {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		for i, it := range items {
+			expect := []string{}
+			if s := primary[it.Entry]; s != "" && it.Kind == bot.InboxChoice {
+				expect = append(expect, s)
+			}
+			line := map[string]any{"id": fmt.Sprintf("inbox-%d", i+1), "q": it.Question, "lang": it.Lang, "expect": expect,
+				"kind": it.Kind, "entry": it.Entry, "at": it.At.UTC().Format(time.RFC3339)}
+			if it.Note != "" {
+				line["note"] = it.Note
+			}
+			if err := enc.Encode(line); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WHEN\tKIND\tLANG\tENTRY\tQUESTION")
+	for _, it := range items {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", it.At.UTC().Format("2006-01-02 15:04"), it.Kind, it.Lang, cmp.Or(it.Entry, "—"), trim(it.Question, 80))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n%d items. Export with --jsonl, label, and add the questions to knowledge/examples/.\n", len(items))
 	return nil
 }

@@ -61,6 +61,9 @@ func runEnv(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	case "ask":
 		return askCmd(ctx, args[1:], stdin, stdout, stderr, logger, getenv)
 	case "kb":
+		if len(args) > 1 && args[1] == "inbox" {
+			return inboxCmd(ctx, args[2:], stdout, getenv)
+		}
 		return kbCmd(args[1:], stdout, stderr)
 	case "explain":
 		return explainCmd(args[1:], stdout)

@@ -75,6 +75,9 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 		RemindAfter:  cfg.RemindAfter, RemindBreachAfter: cfg.RemindBreach,
 		Observer: rt.metrics, Logger: log,
 	}
+	if in, ok := rt.stores.(bot.Inbox); ok {
+		eng.Inbox, rt.reviews.Inbox = in, in
+	}
 	rt.engine = eng
 	if err := rt.enableLLM(); err != nil {
 		rt.Close()

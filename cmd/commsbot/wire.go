@@ -56,6 +56,7 @@ func cliEngine(ctx context.Context, getenv func(string) string, logger *slog.Log
 		if err != nil {
 			return nil, nil, err
 		}
+		eng.Inbox = store
 		if err := enableLLM(eng, llmCfg, store, nil, logger); err != nil {
 			return nil, nil, err
 		}

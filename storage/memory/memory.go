@@ -27,6 +27,7 @@ type Store struct {
 	seen  map[string]time.Time // event id → expiry
 	rates map[string]window
 	cache map[string]cached // see cache.go; made on first use
+	inbox []bot.InboxItem   // see inbox.go
 
 	// Sweep thresholds: expired entries are swept when a map grows past
 	// them, then the threshold is set to twice the live size, so sweeping

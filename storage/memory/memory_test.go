@@ -48,3 +48,25 @@ func TestBounded(t *testing.T) {
 		t.Errorf("after 10000 expired entries: %d conversations, %d ids, %d counters held", convs, seen, rates)
 	}
 }
+
+func TestInboxContract(t *testing.T) {
+	storetest.RunInbox(t, func(t *testing.T) bot.Inbox { return memory.New() })
+}
+
+// TestInboxBounded: the inbox keeps the newest bot.InboxMax items.
+func TestInboxBounded(t *testing.T) {
+	s := memory.New()
+	start := time.Now().Add(-time.Hour)
+	for i := range bot.InboxMax + 5 {
+		if err := s.Record(t.Context(), bot.InboxItem{Kind: bot.InboxAbstained, At: start.Add(time.Duration(i) * time.Millisecond), Question: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Inbox(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != bot.InboxMax || got[0].Question != fmt.Sprint(bot.InboxMax+4) || got[len(got)-1].Question != "5" {
+		t.Errorf("kept %d items, newest %q, oldest %q", len(got), got[0].Question, got[len(got)-1].Question)
+	}
+}

@@ -60,6 +60,9 @@ func TestContract(t *testing.T) {
 	storetest.RunTickets(t, testRedeliver, func(t *testing.T) storetest.Tickets {
 		return open(t, redis.Options{URL: url, Prefix: testPrefix()})
 	})
+	storetest.RunInbox(t, func(t *testing.T) bot.Inbox {
+		return open(t, redis.Options{URL: url, Prefix: testPrefix()})
+	})
 }
 
 func TestContractUnixSocket(t *testing.T) {
