@@ -325,7 +325,9 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 			reply = r
 			slots := u.Slots
 			prev.Lang, prev.Clarify, prev.ClarifySlots, prev.ClarifyCat = lang, u.Clarify, &slots, ""
-			prev.Question = Redact(text)
+			if e.Inbox != nil {
+				prev.Question = Redact(text)
+			}
 			if u.Review {
 				prev.ClarifyCat = u.Category
 				reply.NeedsReview, reply.Category = true, u.Category
@@ -383,7 +385,10 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 		if reply.NeedsReview {
 			reply.ReviewReason = Text(lang, reviewReason(reply.Category))
 		}
-		question := Redact(text)
+		var question string
+		if e.Inbox != nil {
+			question = Redact(text)
+		}
 		switch {
 		case chosen:
 			e.record(ctx, InboxItem{Kind: InboxChoice, Lang: lang, Question: prev.Question, Entry: u.Entry, Options: prev.Clarify})

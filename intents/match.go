@@ -48,6 +48,22 @@ func (p *phrases) MatchString(s string) bool {
 	return p.re.MatchString(s)
 }
 
+// FindString is regexp's, behind the prefilter.
+func (p *phrases) FindString(s string) string {
+	if p.lits != nil && !containsAny(s, p.lits) {
+		return ""
+	}
+	return p.re.FindString(s)
+}
+
+// FindStringIndex is regexp's, behind the prefilter.
+func (p *phrases) FindStringIndex(s string) []int {
+	if p.lits != nil && !containsAny(s, p.lits) {
+		return nil
+	}
+	return p.re.FindStringIndex(s)
+}
+
 // FindStringSubmatch is regexp's, behind the prefilter.
 func (p *phrases) FindStringSubmatch(s string) []string {
 	if p.lits != nil && !containsAny(s, p.lits) {

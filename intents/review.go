@@ -19,9 +19,11 @@ import (
 // describe an incident that happened, in any tense or register.
 var (
 	incidentThingRe = regexp.MustCompile(` (laptops?|phones?|cell( ?phone)?s?|tablets?|usb( key| stick| drive)?s?|memory stick|hard drive|devices?|files?|folders?|binders?|box(es)?|bags?|briefcase|documents?|records?|list|lists|spreadsheets?|forms?|letters?|envelopes?|packages?|parcels?|cheques?|checks?|emails?|courriels?|dossiers?|fichiers?|documents?|listes?|formulaires?|lettres?|enveloppes?|colis|ordinateur( portable)?|portable|cellulaire|telephone|cle usb|tablette|classeur|boite|sac|valise|chiffrier|tableur|renseignements|information|info|data|donnees|names|noms|addresses|adresses|coordonnees|details|detail)( |$)`)
-	lossRe          = regexp.MustCompile(` (lost|misplaced|missing|stolen|stole|went missing|disappeared|can t find|cannot find|can not find|hacked|broken into|leaked|exposed|compromised|perdu|perdue|perdus|perdues|egare|egaree|egares|vole|volee|voles|volees|disparu|disparue|introuvable|pirate|piratee|fuite|expose|exposee|exposes|compromis)( |$)`)
-	misdirectRe     = regexp.MustCompile(` (sent|send|emailed|e mailed|mailed|faxed|posted|shared|forwarded|cc d|ccd|copied|delivered|given|handed|left|attached|printed|published|uploaded|envoye|envoyee|envoyes|envoyees|transmis|transmise|poste|postee|postes|publie|publiee|partage|partagee|remis|remise|laisse|laissee|faxe|imprime|televerse|mis en ligne)( [a-z]+){0,8} (to the wrong|to a wrong|to another|to someone else|to the whole|to everyone|to all|by mistake|by accident|in error|accidentally|instead of|where anyone|publicly|open to|visible to|au mauvais|a la mauvaise|a un autre|a une autre|a tout le monde|a toute la|a tous|par erreur|par accident|par megarde|au lieu de|accessible a|visible par|en public|publiquement)`)
-	exposedRe       = regexp.MustCompile(` (could see|could access|could read|was able to see|were able to see|saw|viewed|accessed|opened|read|a vu|ont vu|pouvait voir|pouvaient voir|avait acces|avaient acces|a consulte|ont consulte|a ouvert)( [a-z]+){0,8} (shouldn t|should not|wasn t supposed|weren t supposed|not supposed|without authori|unauthori|n aurai(t|ent) pas du|sans autorisation|pas cense|pas censee|pas censes)`)
+	lossRe          = mustPhrases(` (lost|misplaced|missing|stolen|stole|went missing|disappeared|can t find|cannot find|can not find|hacked|broken into|leaked|exposed|compromised|perdu|perdue|perdus|perdues|egare|egaree|egares|vole|volee|voles|volees|disparu|disparue|introuvable|pirate|piratee|fuite|expose|exposee|exposes|compromis)( |$)`)
+	misdirectVerbRe = mustPhrases(` (sent|send|emailed|e mailed|mailed|faxed|posted|shared|forwarded|cc d|ccd|copied|delivered|given|handed|left|attached|printed|published|uploaded|envoye|envoyee|envoyes|envoyees|transmis|transmise|poste|postee|postes|publie|publiee|partage|partagee|remis|remise|laisse|laissee|faxe|imprime|televerse|mis en ligne)( |$)`)
+	misdirectToRe   = regexp.MustCompile(` (to the wrong|to a wrong|to another|to someone else|to the whole|to everyone|to all|by mistake|by accident|in error|accidentally|instead of|where anyone|publicly|open to|visible to|au mauvais|a la mauvaise|a un autre|a une autre|a tout le monde|a toute la|a tous|par erreur|par accident|par megarde|au lieu de|accessible a|visible par|en public|publiquement)( |$)`)
+	sawRe           = mustPhrases(` (could see|could access|could read|was able to see|were able to see|saw|viewed|accessed|opened|read|a vu|ont vu|pouvait voir|pouvaient voir|avait acces|avaient acces|a consulte|ont consulte|a ouvert)( |$)`)
+	shouldntRe      = regexp.MustCompile(` (shouldn t|should not|wasn t supposed|weren t supposed|not supposed|without authori|unauthori|n aurai(t|ent) pas du|sans autorisation|pas cense|pas censee|pas censes)`)
 	hypotheticalRe  = regexp.MustCompile(`^ (if|what if|suppose|in case|when|si |en cas|au cas|lorsqu|quand)| (what happens if|what should we do if|que faire si|qu est ce qu on fait si|in general|en general|in the event|hypothetical|hypothetique)`)
 )
 
@@ -63,8 +65,32 @@ var reviewEntries = map[string]string{
 // flagging about 3 % of questions that need none.
 const learnedReview = 0.25
 
-// secondaryRe: information gathered for one purpose and used for another.
-var secondaryRe = regexp.MustCompile(` (reuse|re use|repurpose|reutilis|reemploy|other purpose|another purpose|different purpose|autre fin|autres fins|d autres fins|fins secondaires|secondary (use|purpose)|(collected|gathered|obtained|received|recueilli|recueillis|recueillies|collecte|collectes|obtenu|obtenus) (for|pour|during|lors|when|dans le cadre)( [a-z]+){1,10} (to|for|pour|a des fins|in order to|afin de) (send|use|contact|market|fundrais|promot|invite|recruit|utiliser|envoyer|contacter|solliciter|inviter|recruter|promouvoir))`)
+// secondaryRe: information gathered for one purpose and used for another;
+// gatheredRe and reuseRe the same said in two steps ("the emails we
+// collected for the contest … to promote").
+var (
+	secondaryRe = mustPhrases(` (reuse|re use|repurpose|reutilis|reemploy|other purpose|another purpose|different purpose|autre fin|autres fins|d autres fins|fins secondaires|secondary use|secondary purpose)`)
+	gatheredRe  = mustPhrases(` (collected|gathered|obtained|received|recueilli|recueillis|recueillies|collecte|collectes|obtenu|obtenus) (for|pour|during|lors|when|dans le cadre)`)
+	reuseRe     = regexp.MustCompile(` (to|for|pour|a des fins|in order to|afin de) (send|use|contact|market|fundrais|promot|invite|recruit|utiliser|envoyer|contacter|solliciter|inviter|recruter|promouvoir)`)
+)
+
+// followedBy returns the words where first matches in s and second within
+// the window of text after it: two phrases of one clause, without a costly
+// bounded repetition in one regexp. "" when they do not.
+func followedBy(s string, first *phrases, second *regexp.Regexp, window int) string {
+	loc := first.FindStringIndex(s)
+	if loc == nil {
+		return ""
+	}
+	rest := s[loc[1]-1:]
+	if len(rest) > window {
+		rest = rest[:window]
+	}
+	if m := second.FindString(rest); m != "" {
+		return s[loc[0]:loc[1]] + "…" + m
+	}
+	return ""
+}
 
 // accountOnRe finds an account, channel, page… "on X" or "sur X"; accountOfRe
 // "X account". openWorldStop are the words after "on" that are not a
@@ -72,13 +98,18 @@ var secondaryRe = regexp.MustCompile(` (reuse|re use|repurpose|reutilis|reemploy
 var (
 	accountOnRe   = regexp.MustCompile(`\b(accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|compte|comptes|chaine|chaines|groupe|groupes|page|pages|blogue|infolettre|serveur|profil|balado|communaute|forum|presence)\s+(on|sur|with|avec)\s+([A-Za-zÀ-ÿ0-9.]+)`)
 	accountOfRe   = regexp.MustCompile(`\b([A-Z][A-Za-z0-9.]+)\s+(account|accounts|channel|channels|page|pages|server|servers|group|groups|community|newsletter|podcast|profile)\b`)
+	// accountWordRe is the prefilter: no account word, no account.
+	accountWordRe = mustPhrases(` (accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|compte|comptes|chaine|chaines|groupe|groupes|blogue|infolettre|serveur|profil|balado|communaute)( |$)`)
 	openWorldStop = set("our the a an your their my his her its this that these those it them social media personal official government work web website site internet line online platforms platform there here both each all every other another any some which what new le la les un une des notre nos votre vos leur leurs mon ma mes son sa ses ce cette ces les reseaux reseau medias sociaux media site internet web ligne plateforme plateformes chaque tous toutes autre autres quelle quel quels quelles behalf me you us them him her personnel personnelle facebook")
 )
 
 // detectUnreviewed finds, open-world, an account on a platform that is not
 // one of the seven reviewed: any name in "account on X" or "X account" that
 // is not a reviewed platform's.
-func detectUnreviewed(text string) string {
+func detectUnreviewed(text, folded string) string {
+	if !accountWordRe.MatchString(folded) {
+		return ""
+	}
 	for _, m := range accountOnRe.FindAllStringSubmatch(text, -1) {
 		if name := m[3]; unknownPlatform(name) {
 			return m[0]
@@ -129,14 +160,16 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	switch {
 	case a.slots.Incident:
 		add(bot.CategoryBreach, "incident described")
-	case !hypo && (misdirectRe.MatchString(f) || exposedRe.MatchString(f)):
-		add(bot.CategoryBreach, firstOf(f, misdirectRe, exposedRe))
+	case !hypo && followedBy(f, misdirectVerbRe, misdirectToRe, 70) != "":
+		add(bot.CategoryBreach, followedBy(f, misdirectVerbRe, misdirectToRe, 70))
+	case !hypo && followedBy(f, sawRe, shouldntRe, 70) != "":
+		add(bot.CategoryBreach, followedBy(f, sawRe, shouldntRe, 70))
 	case !hypo && lossRe.MatchString(f) && incidentThingRe.MatchString(f):
-		add(bot.CategoryBreach, firstOf(f, lossRe)+" /"+firstOf(f, incidentThingRe))
+		add(bot.CategoryBreach, lossRe.FindString(f)+" /"+incidentThingRe.FindString(f))
 	}
 	if len(ds) == 0 && situationalBreach(u.Intent) && !hypo && !generalRe.MatchString(f) &&
 		firstPersonRe.MatchString(f) && particularRe.MatchString(f) {
-		add(bot.CategoryBreach, "a particular breach: "+strings.TrimSpace(firstOf(f, particularRe)))
+		add(bot.CategoryBreach, "a particular breach: "+strings.TrimSpace(particularRe.FindString(f)))
 		u.Slots.Incident = true
 	}
 	raw := strings.ToValidUTF8(a.raw, "")
@@ -150,7 +183,7 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	case a.slots.NewPlatform:
 		add(bot.CategoryUnreviewedPlatform, "a platform not on the list")
 	default:
-		if ev := detectUnreviewed(raw); ev != "" && a.slots.Platform == "" {
+		if ev := detectUnreviewed(raw, f); ev != "" && a.slots.Platform == "" {
 			add(bot.CategoryUnreviewedPlatform, ev)
 			u.Slots.NewPlatform = true
 		}
@@ -161,8 +194,12 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 			break
 		}
 	}
-	if m := secondaryRe.FindString(f); m != "" && !consistentUse(f) {
-		add(bot.CategorySecondaryUse, m)
+	if !consistentUse(f) {
+		if m := secondaryRe.FindString(f); m != "" {
+			add(bot.CategorySecondaryUse, m)
+		} else if m := followedBy(f, gatheredRe, reuseRe, 90); m != "" {
+			add(bot.CategorySecondaryUse, m)
+		}
 	}
 	for _, k := range a.slots.PersonalInfo {
 		if !strings.Contains(" "+strings.Join(standardPI, " ")+" ", " "+k+" ") {
@@ -196,13 +233,4 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	}
 	u.Review, u.Category = true, ds[0].Category
 	return u
-}
-
-func firstOf(s string, res ...*regexp.Regexp) string {
-	for _, re := range res {
-		if m := re.FindString(s); m != "" {
-			return m
-		}
-	}
-	return ""
 }

@@ -1,7 +1,6 @@
 package intents
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -224,7 +223,7 @@ var useCues = []struct {
 // otherThanRe asks about a use other than the covered ones by naming them:
 // "anything other than broadcasting and engaging", "à d'autres fins que la
 // diffusion". That is the notice's A.5 question, whatever words follow.
-var otherThanRe = regexp.MustCompile(` (other than|beyond|outside( of)?|besides|apart from|anything but|autre chose que|autres fins que|d autres fins que|en dehors de|au dela de|hormis)( [a-z]+){0,3} (broadcast|disseminat|engag|moderat|manag|analytic|diffus|echang|mobilis|moder|gestion|analyti|mesur|publi|post)`)
+var otherThanRe = mustPhrases(` (other than|beyond|outside( of)?|besides|apart from|anything but|autre chose que|autres fins que|d autres fins que|en dehors de|au dela de|hormis)( [a-z]+){0,3} (broadcast|disseminat|engag|moderat|manag|analytic|diffus|echang|mobilis|moder|gestion|analyti|mesur|publi|post)`)
 
 // findUses lists the uses a message mentions, in useCues order.
 func findUses(folded string) []string {
