@@ -24,7 +24,7 @@ type learned struct {
 	// Log-likelihoods are kept sparse: every class gets unseen[c] for a
 	// feature it never saw, and post lists the classes that did see a
 	// feature with the difference from unseen[c].
-	unseen  []float64
+	unseen []float64
 	// spans[h & tableMask] is the span in post of the features hashed
 	// there (the hashing trick: a collision merges two rare features).
 	spans   [][2]int32

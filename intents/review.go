@@ -96,8 +96,8 @@ func followedBy(s string, first *phrases, second *regexp.Regexp, window int) str
 // "X account". openWorldStop are the words after "on" that are not a
 // platform.
 var (
-	accountOnRe   = regexp.MustCompile(`\b(accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|compte|comptes|chaine|chaines|groupe|groupes|page|pages|blogue|infolettre|serveur|profil|balado|communaute|forum|presence)\s+(on|sur|with|avec)\s+([A-Za-zÀ-ÿ0-9.]+)`)
-	accountOfRe   = regexp.MustCompile(`\b([A-Z][A-Za-z0-9.]+)\s+(account|accounts|channel|channels|page|pages|server|servers|group|groups|community|newsletter|podcast|profile)\b`)
+	accountOnRe = regexp.MustCompile(`\b(accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|compte|comptes|chaine|chaines|groupe|groupes|page|pages|blogue|infolettre|serveur|profil|balado|communaute|forum|presence)\s+(on|sur|with|avec)\s+([A-Za-zÀ-ÿ0-9.]+)`)
+	accountOfRe = regexp.MustCompile(`\b([A-Z][A-Za-z0-9.]+)\s+(account|accounts|channel|channels|page|pages|server|servers|group|groups|community|newsletter|podcast|profile)\b`)
 	// accountWordRe is the prefilter: no account word, no account.
 	accountWordRe = mustPhrases(` (accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|compte|comptes|chaine|chaines|groupe|groupes|blogue|infolettre|serveur|profil|balado|communaute)( |$)`)
 	openWorldStop = set("our the a an your their my his her its this that these those it them social media personal official government work web website site internet line online platforms platform there here both each all every other another any some which what new le la les un une des notre nos votre vos leur leurs mon ma mes son sa ses ce cette ces les reseaux reseau medias sociaux media site internet web ligne plateforme plateformes chaque tous toutes autre autres quelle quel quels quelles behalf me you us them him her personnel personnelle facebook")
