@@ -3,6 +3,7 @@ package intents
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/commsbot/commsbot/bot"
@@ -19,12 +20,14 @@ import (
 // describe an incident that happened, in any tense or register.
 var (
 	incidentThingRe = regexp.MustCompile(` (laptops?|phones?|cell( ?phone)?s?|tablets?|usb( key| stick| drive)?s?|memory stick|hard drive|devices?|files?|folders?|binders?|box(es)?|bags?|briefcase|documents?|records?|list|lists|spreadsheets?|forms?|letters?|envelopes?|packages?|parcels?|cheques?|checks?|emails?|courriels?|dossiers?|fichiers?|documents?|listes?|formulaires?|lettres?|enveloppes?|colis|ordinateur( portable)?|portable|cellulaire|telephone|cle usb|tablette|classeur|boite|sac|valise|chiffrier|tableur|renseignements|information|info|data|donnees|names|noms|addresses|adresses|coordonnees|details|detail)( |$)`)
-	lossRe          = mustPhrases(` (lost|misplaced|missing|stolen|stole|went missing|disappeared|can t find|cannot find|can not find|hacked|broken into|leaked|exposed|compromised|perdu|perdue|perdus|perdues|egare|egaree|egares|vole|volee|voles|volees|disparu|disparue|introuvable|pirate|piratee|fuite|expose|exposee|exposes|compromis)( |$)`)
+	lossRe          = mustPhrases(` (lost|misplaced|missing|stolen|stole|swiped|went missing|disappeared|can t find|cannot find|can not find|hacked|hijacked|broken into|breached|accessed by|leaked|exposed|compromised|without wiping|not wiped|unwiped|unencrypted|not encrypted|perdu|perdue|perdus|perdues|egare|egaree|egares|vole|volee|voles|volees|disparu|disparue|introuvable|pirate|piratee|fuite|expose|exposee|exposes|compromis)( |$)`)
 	misdirectVerbRe = mustPhrases(` (sent|send|emailed|e mailed|mailed|faxed|posted|shared|forwarded|cc d|ccd|copied|delivered|given|handed|left|attached|printed|published|uploaded|envoye|envoyee|envoyes|envoyees|transmis|transmise|poste|postee|postes|publie|publiee|partage|partagee|remis|remise|laisse|laissee|faxe|imprime|televerse|mis en ligne)( |$)`)
 	misdirectToRe   = regexp.MustCompile(` (to the wrong|to a wrong|to another|to someone else|to the whole|to everyone|to all|by mistake|by accident|in error|accidentally|instead of|where anyone|publicly|open to|visible to|au mauvais|a la mauvaise|a un autre|a une autre|a tout le monde|a toute la|a tous|par erreur|par accident|par megarde|au lieu de|accessible a|visible par|en public|publiquement)( |$)`)
 	sawRe           = mustPhrases(` (could see|could access|could read|was able to see|were able to see|saw|viewed|accessed|opened|read|a vu|ont vu|pouvait voir|pouvaient voir|avait acces|avaient acces|a consulte|ont consulte|a ouvert)( |$)`)
-	shouldntRe      = regexp.MustCompile(` (shouldn t|should not|wasn t supposed|weren t supposed|not supposed|without authori|unauthori|n aurai(t|ent) pas du|sans autorisation|pas cense|pas censee|pas censes)`)
-	hypotheticalRe  = regexp.MustCompile(`^ (if|what if|suppose|in case|when|si |en cas|au cas|lorsqu|quand)| (what happens if|what should we do if|que faire si|qu est ce qu on fait si|in general|en general|in the event|hypothetical|hypothetique)`)
+	shouldntRe      = regexp.MustCompile(` (shouldn t|should not|wasn t supposed|weren t supposed|not supposed|never supposed|wasn t meant|not meant|never meant|shouldn t have|should never|without authori|unauthori|no longer|anymore|after leaving|n aurai(t|ent) (pas|jamais) du|sans autorisation|pas cense|pas censee|pas censes|jamais cense|plus acces|apres son depart)`)
+	// anyoneRe: information open to anyone, the public or each other.
+	anyoneRe       = mustPhrases(` ((anyone|anybody|everyone|everybody|n importe qui|tout le monde|le public|the public|all of them) (could|can|was able|were able|pouvait|pouvaient|peut|a pu|ont pu|avait acces|avaient acces|had access|has access|could access|saw|see|voir|de voir)|(visible|accessible|exposed|expose|exposes|exposees|open|ouvert|ouverte|public) (to|a) (anyone|everyone|each other|one another|all|the public|the world|tous|tout le monde|n importe qui|le public))`)
+	hypotheticalRe = regexp.MustCompile(`^ (if|what if|suppose|in case|when|si |en cas|au cas|lorsqu|quand)| (what happens if|what should we do if|que faire si|qu est ce qu on fait si|in general|en general|in the event|hypothetical|hypothetique)`)
 )
 
 // situationRe: the user speaks of their own case (we, our, on, nous…)
@@ -65,6 +68,21 @@ var reviewEntries = map[string]string{
 // flagging about 3 % of questions that need none.
 const learnedReview = 0.25
 
+// categoryEntry is the entry that answers each review situation.
+var categoryEntry = map[string]string{
+	bot.CategoryBreach:             "breach-incident",
+	bot.CategoryUnreviewedPlatform: "platform-unreviewed",
+	bot.CategoryOtherUse:           "other-uses",
+	bot.CategorySecondaryUse:       "secondary-use",
+	bot.CategoryOtherPI:            "pib-other-pi",
+}
+
+// learnedOnly reports whether only the learned model's detector fired: it
+// may flag an answer, but it does not turn an abstention into one.
+func learnedOnly(ds []bot.Detection) bool {
+	return len(ds) == 1 && strings.HasPrefix(ds[0].Evidence, "learned model")
+}
+
 // secondaryRe: information gathered for one purpose and used for another;
 // gatheredRe and reuseRe the same said in two steps ("the emails we
 // collected for the contest … to promote").
@@ -72,6 +90,13 @@ var (
 	secondaryRe = mustPhrases(` (reuse|re use|repurpose|reutilis|reemploy|other purpose|another purpose|different purpose|autre fin|autres fins|d autres fins|fins secondaires|secondary use|secondary purpose)`)
 	gatheredRe  = mustPhrases(` (collected|gathered|obtained|received|recueilli|recueillis|recueillies|collecte|collectes|obtenu|obtenus) (for|pour|during|lors|when|dans le cadre)`)
 	reuseRe     = regexp.MustCompile(` (to|for|pour|a des fins|in order to|afin de) (send|use|contact|market|fundrais|promot|invite|recruit|utiliser|envoyer|contacter|solliciter|inviter|recruter|promouvoir)`)
+)
+
+// collectedRe names personal information gathered for a purpose of its
+// own; useVerbRe putting it to use.
+var (
+	collectedRe = mustPhrases(` (entries|entrants|left when|who called|who wrote|who messaged|who commented|who signed up|qui ont ecrit|qui se sont inscrits|sign ups|signups|sign up list|registrants|registrations|registration list|rsvp|rsvps|subscribers|participants|applicants|contest|concours|quiz|survey responses|inscrits|inscriptions|inscrit|participants|abonnes|contact list|mailing list|email list|liste|list|contacts|emails|courriels|addresses|adresses|postal codes|codes postaux|selfies|photos people|submissions|soumissions)( |$)`)
+	useVerbRe   = mustPhrases(` (use|uses|using|reuse|share|sharing|give|giving|send|sending|pass|hand|load|import|transfer|upload|add|feed|put|mail|text|handpick|pick|invite|utiliser|utilise|donner|refiler|partager|transmettre|envoyer|verser|importer|ajouter|fournir)( |$)`)
 )
 
 // followedBy returns the words where first matches in s and second within
@@ -99,7 +124,7 @@ var (
 	accountOnRe = regexp.MustCompile(`\b(accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|compte|comptes|chaine|chaines|groupe|groupes|page|pages|blogue|infolettre|serveur|profil|balado|communaute|forum|presence)\s+(on|sur|with|avec)\s+([A-Za-zÀ-ÿ0-9.]+)`)
 	accountOfRe = regexp.MustCompile(`\b([A-Z][A-Za-z0-9.]+)\s+(account|accounts|channel|channels|page|pages|server|servers|group|groups|community|newsletter|podcast|profile)\b`)
 	// accountWordRe is the prefilter: no account word, no account.
-	accountWordRe = mustPhrases(` (accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|compte|comptes|chaine|chaines|groupe|groupes|blogue|infolettre|serveur|profil|balado|communaute)( |$)`)
+	accountWordRe = mustPhrases(` (accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|clubs?|publication|lettre d information|compte|comptes|chaine|chaines|groupe|groupes|blogue|infolettre|serveur|profil|balado|communaute)( |$)`)
 	openWorldStop = set("our the a an your their my his her its this that these those it them social media personal official government work web website site internet line online platforms platform there here both each all every other another any some which what new le la les un une des notre nos votre vos leur leurs mon ma mes son sa ses ce cette ces les reseaux reseau medias sociaux media site internet web ligne plateforme plateformes chaque tous toutes autre autres quelle quel quels quelles behalf me you us them him her personnel personnelle facebook")
 )
 
@@ -164,6 +189,8 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		add(bot.CategoryBreach, followedBy(f, misdirectVerbRe, misdirectToRe, 70))
 	case !hypo && followedBy(f, sawRe, shouldntRe, 70) != "":
 		add(bot.CategoryBreach, followedBy(f, sawRe, shouldntRe, 70))
+	case !hypo && anyoneRe.MatchString(f) && (incidentThingRe.MatchString(f) || a.slots.PersonalInfo != nil):
+		add(bot.CategoryBreach, anyoneRe.FindString(f))
 	case !hypo && lossRe.MatchString(f) && incidentThingRe.MatchString(f):
 		add(bot.CategoryBreach, lossRe.FindString(f)+" /"+incidentThingRe.FindString(f))
 	}
@@ -199,6 +226,11 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 			add(bot.CategorySecondaryUse, m)
 		} else if m := followedBy(f, gatheredRe, reuseRe, 90); m != "" {
 			add(bot.CategorySecondaryUse, m)
+		} else if collectedRe.MatchString(f) && otherPurposeRe.MatchString(f) && useVerbRe.MatchString(f) {
+			// Personal information gathered for one thing (entries, a
+			// sign-up list) put to a named other purpose (a campaign,
+			// another program, a fundraiser): A.6's secondary use.
+			add(bot.CategorySecondaryUse, collectedRe.FindString(f)+" /"+otherPurposeRe.FindString(f))
 		}
 	}
 	for _, k := range a.slots.PersonalInfo {
@@ -222,7 +254,22 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		}
 	}
 	u.Detectors = ds
-	if len(ds) == 0 || u.Review || u.Intent == "" && len(u.Clarify) == 0 {
+	if len(ds) == 0 || u.Review {
+		return u
+	}
+	if u.Intent == "" && len(u.Clarify) == 0 {
+		// Too little evidence for an answer, but a situation that needs a
+		// person: answer from that situation's entry and flag it, rather
+		// than turn the user away. A subject the sources do not cover
+		// still abstains.
+		if u.Abstain != "unsure" || hypo || learnedOnly(ds) {
+			return u
+		}
+		u.Abstain = ""
+		u.Intent, u.Entry = intentOf(categoryEntry[ds[0].Category]), categoryEntry[ds[0].Category]
+		u.Tentative = true
+		u = decide(u, f)
+		u.Review, u.Category = true, ds[0].Category
 		return u
 	}
 	// An informational question about the same subject ("is fraud
@@ -230,6 +277,19 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	// its own review flag; a situation the user is in gets flagged.
 	if hypo && ds[0].Category != bot.CategoryBreach {
 		return u
+	}
+	if len(u.Clarify) > 0 {
+		// A situation that needs a person settles the question: answer
+		// from its entry when it was one of the options, and offer it
+		// first otherwise.
+		want := categoryEntry[ds[0].Category]
+		if !hypo && slices.Contains(u.Clarify, want) {
+			u.Clarify = nil
+			u.Intent, u.Entry = intentOf(want), want
+			u = decide(u, f)
+		} else if !slices.Contains(u.Clarify, want) && !learnedOnly(ds) {
+			u.Clarify = append([]string{want}, u.Clarify[:min(len(u.Clarify), 3)]...)
+		}
 	}
 	u.Review, u.Category = true, ds[0].Category
 	return u
