@@ -254,6 +254,15 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		}
 	}
 	u.Detectors = ds
+	// A breach that happened is answered from the breach guidance, whatever
+	// else the question touches (the lost laptop held allergies: the
+	// breach comes first, not the PIB).
+	if len(ds) > 0 && ds[0].Category == bot.CategoryBreach && !hypo && u.Intent != "" &&
+		!strings.HasPrefix(u.Intent, "breach.") && !learnedOnly(ds) {
+		u.Intent, u.Entry, u.Clarify = "breach.incident", "breach-incident", nil
+		u.Slots.Incident = true
+		u = decide(u, f)
+	}
 	if len(ds) == 0 || u.Review {
 		return u
 	}
