@@ -248,9 +248,9 @@ func TestFrozenQuestions(t *testing.T) {
 // as a guard against regressions. They are below the issue's bars: the
 // issue stays open until they reach them.
 var heldOutFloor = map[string]bars{
-	"blind24": {maxWrong: 0.06, maxMissed: 0.25, maxClarified: 0.15, minResolved: 0.90, minOOS: 0.88},
-	"blind25": {maxWrong: 0.10, maxMissed: 0.35, maxClarified: 0.20, minResolved: 0.87, minOOS: 0.90},
-	"blind26": {maxWrong: 0.08, maxMissed: 0.40, maxClarified: 0.40, minResolved: 0.75, minOOS: 0.90},
+	"blind24": {maxWrong: 0.06, maxMissed: 0.16, maxClarified: 0.10, minResolved: 0.90, minOOS: 0.90},
+	"blind25": {maxWrong: 0.11, maxMissed: 0.25, maxClarified: 0.12, minResolved: 0.85, minOOS: 0.90},
+	"blind26": {maxWrong: 0.10, maxMissed: 0.25, maxClarified: 0.25, minResolved: 0.80, minOOS: 0.90},
 }
 
 // TestHeldOutQuestions scores each set written after the split (each

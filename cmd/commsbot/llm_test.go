@@ -109,16 +109,16 @@ func TestAskWithLLM(t *testing.T) {
 	}
 }
 
+// TestAskWithSlowLLM: a model that never answers in time does not hold
+// the answer back. The fake model answers only after an hour, so the curated
+// answer can come back only through LLM_TIMEOUT; no wall-clock bound is
+// asserted (a busy machine must not fail the test).
 func TestAskWithSlowLLM(t *testing.T) {
 	srv := llmtest.New(t, func(r llmtest.Request) llmtest.Reply {
-		return llmtest.Reply{Delay: 10 * time.Second, Content: r.Answer}
+		return llmtest.Reply{Delay: time.Hour, Content: r.Answer}
 	})
 	env := envWith(map[string]string{"OPENAI_BASE_URL": srv.URL(), "LLM_TIMEOUT": "300ms"})
-	start := time.Now()
 	r := askJSON(t, env, "How long must we keep personal information?")
-	if took := time.Since(start); took > 300*time.Millisecond+time.Second {
-		t.Errorf("took %v with LLM_TIMEOUT=300ms", took)
-	}
 	if *r.Paraphrased || r.Answer == "" || len(r.Citations) == 0 {
 		t.Errorf("reply %+v", r)
 	}
