@@ -95,8 +95,8 @@ var (
 // collectedRe names personal information gathered for a purpose of its
 // own; useVerbRe putting it to use.
 var (
-	collectedRe = mustPhrases(` (entries|entrants|left when|who called|who wrote|who messaged|who commented|who signed up|qui ont ecrit|qui se sont inscrits|sign ups|signups|sign up list|registrants|registrations|registration list|rsvp|rsvps|subscribers|participants|applicants|contest|concours|quiz|survey responses|inscrits|inscriptions|inscrit|participants|abonnes|contact list|mailing list|email list|liste|list|contacts|emails|courriels|addresses|adresses|postal codes|codes postaux|selfies|photos people|submissions|soumissions)( |$)`)
-	useVerbRe   = mustPhrases(` (use|uses|using|reuse|share|sharing|give|giving|send|sending|pass|hand|load|import|transfer|upload|add|feed|put|mail|text|handpick|pick|invite|utiliser|utilise|donner|refiler|partager|transmettre|envoyer|verser|importer|ajouter|fournir)( |$)`)
+	collectedRe = mustPhrases(` (entries|entrants|who wrote|who messaged|who commented|who signed up|qui ont ecrit|qui se sont inscrits|sign ups|signups|sign up list|registrants|registrations|registration list|rsvp|rsvps|subscribers|participants|applicants|contest|concours|quiz|survey responses|inscrits|inscriptions|inscrit|participants|abonnes|contact list|mailing list|email list|liste|list|contacts|emails|courriels|addresses|adresses|postal codes|codes postaux|selfies|photos people|submissions|soumissions)( |$)`)
+	useVerbRe   = mustPhrases(` (use|uses|using|reuse|share|sharing|give|giving|send|sending|pass|hand|load|import|transfer|upload|add|feed|put|mail|text|invite|utiliser|utilise|donner|refiler|partager|transmettre|envoyer|verser|importer|ajouter|fournir)( |$)`)
 )
 
 // followedBy returns the words where first matches in s and second within
