@@ -21,10 +21,24 @@ import (
 var (
 	incidentThingRe = regexp.MustCompile(` (laptops?|phones?|cell( ?phone)?s?|tablets?|usb( key| stick| drive)?s?|memory stick|hard drive|devices?|files?|folders?|binders?|box(es)?|bags?|briefcase|documents?|records?|list|lists|spreadsheets?|forms?|letters?|envelopes?|packages?|parcels?|cheques?|checks?|emails?|courriels?|dossiers?|fichiers?|documents?|listes?|formulaires?|lettres?|enveloppes?|colis|ordinateur( portable)?|portable|cellulaire|telephone|cle usb|tablette|classeur|boite|sac|valise|chiffrier|tableur|renseignements|information|info|data|donnees|names|noms|addresses|adresses|coordonnees|details|detail)( |$)`)
 	lossRe          = mustPhrases(` (lost|misplaced|missing|stolen|stole|swiped|went missing|disappeared|can t find|cannot find|can not find|hacked|hijacked|broken into|breached|accessed by|leaked|exposed|compromised|without wiping|not wiped|unwiped|unencrypted|not encrypted|perdu|perdue|perdus|perdues|egare|egaree|egares|vole|volee|voles|volees|disparu|disparue|introuvable|pirate|piratee|fuite|expose|exposee|exposes|compromis)( |$)`)
-	misdirectVerbRe = mustPhrases(` (sent|send|emailed|e mailed|mailed|faxed|posted|shared|forwarded|cc d|ccd|copied|delivered|given|handed|left|attached|printed|published|uploaded|envoye|envoyee|envoyes|envoyees|transmis|transmise|poste|postee|postes|publie|publiee|partage|partagee|remis|remise|laisse|laissee|faxe|imprime|televerse|mis en ligne)( |$)`)
-	misdirectToRe   = regexp.MustCompile(` (to the wrong|to a wrong|to another|to someone else|to the whole|to everyone|to all|by mistake|by accident|in error|accidentally|instead of|where anyone|publicly|open to|visible to|au mauvais|a la mauvaise|a un autre|a une autre|a tout le monde|a toute la|a tous|par erreur|par accident|par megarde|au lieu de|accessible a|visible par|en public|publiquement)( |$)`)
+	misdirectVerbRe = mustPhrases(` (sent|send|went|got|received|arrived|emailed|e mailed|mailed|faxed|posted|shared|forwarded|cc d|ccd|copied|delivered|given|handed|left|attached|printed|published|uploaded|envoye|envoyee|envoyes|envoyees|transmis|transmise|poste|postee|postes|publie|publiee|partage|partagee|remis|remise|laisse|laissee|faxe|imprime|televerse|mis en ligne)( |$)`)
+	misdirectToRe   = regexp.MustCompile(` (to the wrong|to a wrong|to another (person|client|family|household|customer)|to someone else|to the whole|to the entire|to an entire|to everyone|to all|distribution list|liste de distribution|a toute une|a tout un|by mistake|by accident|in error|accidentally|instead of|where anyone|publicly|open to|visible to|au mauvais|a la mauvaise|a un autre (client|citoyen|usager|destinataire)|a une autre (personne|cliente|famille)|a tout le monde|a toute la|a tous|par erreur|par accident|par megarde|au lieu de|accessible a|visible par|en public|publiquement)( |$)`)
 	sawRe           = mustPhrases(` (could see|could access|could read|was able to see|were able to see|saw|viewed|accessed|opened|read|a vu|ont vu|pouvait voir|pouvaient voir|avait acces|avaient acces|a consulte|ont consulte|a ouvert)( |$)`)
 	shouldntRe      = regexp.MustCompile(` (shouldn t|should not|wasn t supposed|weren t supposed|not supposed|never supposed|wasn t meant|not meant|never meant|shouldn t have|should never|without authori|unauthori|no longer|anymore|after leaving|n aurai(t|ent) (pas|jamais) du|sans autorisation|pas cense|pas censee|pas censes|jamais cense|plus acces|apres son depart)`)
+	// Exposure by being left online or open, careless disposal, a
+	// recipient who says they deleted it, people unknown who got it, harm a
+	// recipient means to do, and a breach confirmed or discovered: each an
+	// incident that happened.
+	leftOpenRe  = mustPhrases(` (left|stayed|remained|was|were|been|reste|restee|restes|restees|laisse|laissee|laisses|etait|etaient) (online|en ligne|public|publicly|accessible|visible|open|ouvert|ouverte|ouverts|unlocked|unprotected|non protege|non protegee)( |$)`)
+	disposalRe  = mustPhrases(` (without (being )?(shredded|wiped|erased|destroyed)|not shredded|unshredded|never shredded|sans (etre )?(dechiquete|dechiquetes|detruit|detruits|efface|effaces)|into (the )?(recycling|trash|garbage|dumpster)|in (the )?(recycling|trash|garbage|dumpster)|dans (le |la |les )?(recyclage|poubelle|bac de recyclage|vidanges))( |$)`)
+	saysRe      = mustPhrases(` (says|said|confirms|confirmed|claims|told us|dit|affirme|confirme|assure)( |$)`)
+	deletedRe   = regexp.MustCompile(` (deleted|destroyed|shredded|returned|wiped|supprime|detruit|dechiquete|retourne|efface)( |$)`)
+	unknownRe   = mustPhrases(` (don t know|do not know|no idea|not sure|unsure|can t tell|ne sait pas|ne savons pas|sait pas|aucune idee|ignore) (who|whom|a qui|qui|where|ou)( |$)`)
+	gotItRe     = regexp.MustCompile(` (accessed|downloaded|received|saw|seen|got|opened|has it|have it|livree|livre|recu|recue|consulte|telecharge|eu acces|a vu|ont vu)( |$)`)
+	againstRe   = mustPhrases(` (use it against|used against|against her|against him|against them|s en servir contre|l utiliser contre|utiliser contre elle|utiliser contre lui|threatening to|menace de)( |$)`)
+	confirmedRe = mustPhrases(` (confirmed|discovered|detected|identified|had|have had|just had|confirm|confirme|confirmer|decouvert|detecte|avons eu|a eu|on a eu|venons de confirmer|venons de decouvrir)( a| an| une| un| our| notre)? (breach|privacy breach|atteinte|fuite|leak|privacy incident|incident de confidentialite)( |$)`)
+	// wrongRe: something that went to, or was meant for, someone else.
+	wrongRe = mustPhrases(` (the wrong|a wrong|wrong (person|people|address|recipient|letter|email|file|client|number|house|fax)|au mauvais|a la mauvaise|aux mauvais|mauvais destinataire|mauvaise personne|mauvaise adresse|(meant|intended) for (someone|somebody|another person|another client|a different)|destinee? a (quelqu un d autre|une autre personne|un autre client))( |$)`)
 	// anyoneRe: information open to anyone, the public or each other.
 	anyoneRe       = mustPhrases(` ((anyone|anybody|everyone|everybody|n importe qui|tout le monde|le public|the public|all of them) (could|can|was able|were able|pouvait|pouvaient|peut|a pu|ont pu|avait acces|avaient acces|had access|has access|could access|saw|see|voir|de voir)|(visible|accessible|exposed|expose|exposes|exposees|open|ouvert|ouverte|public) (to|a) (anyone|everyone|each other|one another|all|the public|the world|tous|tout le monde|n importe qui|le public))`)
 	hypotheticalRe = regexp.MustCompile(`^ (if|what if|suppose|in case|when|si |en cas|au cas|lorsqu|quand)| (what happens if|what should we do if|que faire si|qu est ce qu on fait si|in general|en general|in the event|hypothetical|hypothetique)`)
@@ -38,7 +52,10 @@ var (
 var (
 	firstPersonRe = regexp.MustCompile(` (we|we re|we ve|our|us|i|i m|my|on|nous|notre|nos|je|j|mon|ma|mes)( |$)`)
 	particularRe  = regexp.MustCompile(` (them|they|the breach|this breach|the leak|the incident|the client|the clients|the recipient|her|him|la fuite|cette fuite|cette atteinte|le client|la cliente|les clients|le destinataire|la destinataire|lui|eux)( |$)`)
-	generalRe     = regexp.MustCompile(` (in general|generally|en general|does the guidance|the guidance say|la directive|le guide|what does|qu est ce que dit|according to|selon|a public body|un organisme public|public bodies|organismes publics|any breach|une atteinte quelconque|typically|usually|habituellement)( |$)`)
+	// thisBreachRe speaks of one breach in particular, or of the people
+	// it touched: "the breach involves…", "la personne touchée par l'atteinte".
+	thisBreachRe = mustPhrases(` (the breach|this breach|our breach|the leak|this leak|the incident|this incident|la fuite|cette fuite|notre fuite|cette atteinte|l atteinte|notre atteinte|cet incident|l incident|caught up in|touchee par|touche par|touchees par|touches par|affected by it|the affected|les personnes touchees|les gens touches)( |$)`)
+	generalRe    = regexp.MustCompile(` (in general|generally|en general|does the guidance|the guidance say|la directive|le guide|what does|qu est ce que dit|according to|selon|a public body|un organisme public|public bodies|organismes publics|any breach|une atteinte quelconque|typically|usually|habituellement)( |$)`)
 )
 
 // situational breach intents: the sections on assessing and notifying.
@@ -187,6 +204,14 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		add(bot.CategoryBreach, "incident described")
 	case !hypo && followedBy(f, misdirectVerbRe, misdirectToRe, 70) != "":
 		add(bot.CategoryBreach, followedBy(f, misdirectVerbRe, misdirectToRe, 70))
+	case !hypo && wrongRe.MatchString(f):
+		add(bot.CategoryBreach, wrongRe.FindString(f))
+	case !hypo && confirmedRe.MatchString(f):
+		add(bot.CategoryBreach, confirmedRe.FindString(f))
+	case !hypo && (leftOpenRe.MatchString(f) || disposalRe.MatchString(f)) && (incidentThingRe.MatchString(f) || a.slots.PersonalInfo != nil):
+		add(bot.CategoryBreach, leftOpenRe.FindString(f)+disposalRe.FindString(f))
+	case !hypo && (followedBy(f, saysRe, deletedRe, 40) != "" || followedBy(f, unknownRe, gotItRe, 60) != "" || againstRe.MatchString(f)):
+		add(bot.CategoryBreach, followedBy(f, saysRe, deletedRe, 40)+followedBy(f, unknownRe, gotItRe, 60)+againstRe.FindString(f))
 	case !hypo && followedBy(f, sawRe, shouldntRe, 70) != "":
 		add(bot.CategoryBreach, followedBy(f, sawRe, shouldntRe, 70))
 	case !hypo && anyoneRe.MatchString(f) && (incidentThingRe.MatchString(f) || a.slots.PersonalInfo != nil):
@@ -195,7 +220,7 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		add(bot.CategoryBreach, lossRe.FindString(f)+" /"+incidentThingRe.FindString(f))
 	}
 	if len(ds) == 0 && situationalBreach(u.Intent) && !hypo && !generalRe.MatchString(f) &&
-		firstPersonRe.MatchString(f) && particularRe.MatchString(f) {
+		(firstPersonRe.MatchString(f) && particularRe.MatchString(f) || thisBreachRe.MatchString(f)) {
 		add(bot.CategoryBreach, "a particular breach: "+strings.TrimSpace(particularRe.FindString(f)))
 		u.Slots.Incident = true
 	}
