@@ -128,7 +128,7 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 	if p, _, ok := findPlatform(toks); ok {
 		a.slots.Platform, a.slots.PlatformReviewed = p.Name, p.Reviewed
 	}
-	if all := allPlatforms(toks); len(all) > 1 {
+	if all := allPlatforms(toks); a.slots.Platform != "" && len(all) > 1 {
 		for _, p := range all {
 			if p.Reviewed {
 				a.slots.Reviewed = append(a.slots.Reviewed, p.Name)

@@ -196,7 +196,7 @@ func features(toks []token, out []uint64) []uint64 {
 			}
 			return f[i-1]
 		}
-		for size := 3; size <= 5; size++ {
+		for size := nbMinGram; size <= nbMaxGram; size++ {
 			for i := 0; i+size <= n; i++ {
 				h := fnvStart('c')
 				for j := i; j < i+size; j++ {
@@ -237,3 +237,9 @@ func hashFeat(kind byte, a, b string) uint64 {
 func stopword(w string) bool { return nbStop[w] }
 
 var nbStop = set("the a an and or of to in on for is are be we our us i you it that this with do does can could should would will my your their they at by as from so if what how when le la les l d de des du un une et ou a au aux en est sont on nous je tu vous il elle ce cette ces qui que qu pour par sur dans avec pas ne se son sa ses mon ma mes notre nos votre vos leur leurs y")
+
+// The character n-grams' sizes.
+const (
+	nbMinGram = 3
+	nbMaxGram = 5
+)

@@ -246,17 +246,21 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 			break
 		}
 	}
-	if !consistentUse(f) {
-		if m := secondaryRe.FindString(f); m != "" {
-			add(bot.CategorySecondaryUse, m)
-		} else if m := followedBy(f, gatheredRe, reuseRe, 90); m != "" {
-			add(bot.CategorySecondaryUse, m)
-		} else if collectedRe.MatchString(f) && otherPurposeRe.MatchString(f) && useVerbRe.MatchString(f) {
-			// Personal information gathered for one thing (entries, a
-			// sign-up list) put to a named other purpose (a campaign,
-			// another program, a fundraiser): A.6's secondary use.
-			add(bot.CategorySecondaryUse, collectedRe.FindString(f)+" /"+otherPurposeRe.FindString(f))
-		}
+	var secondary string
+	switch {
+	case secondaryRe.MatchString(f):
+		secondary = secondaryRe.FindString(f)
+	case gatheredRe.MatchString(f):
+		secondary = followedBy(f, gatheredRe, reuseRe, 90)
+	}
+	// Personal information gathered for one thing (entries, a sign-up
+	// list) put to a named other purpose (a campaign, another program, a
+	// fundraiser): A.6's secondary use.
+	if secondary == "" && collectedRe.MatchString(f) && useVerbRe.MatchString(f) && otherPurposeRe.MatchString(f) {
+		secondary = collectedRe.FindString(f) + " /" + otherPurposeRe.FindString(f)
+	}
+	if secondary != "" && !consistentUse(f) {
+		add(bot.CategorySecondaryUse, secondary)
 	}
 	for _, k := range a.slots.PersonalInfo {
 		if !strings.Contains(" "+strings.Join(standardPI, " ")+" ", " "+k+" ") {
