@@ -215,34 +215,11 @@ func (kb *KB) entry(file, doc string, y entryYAML) (*Entry, []string) {
 		bad("duplicate id")
 	}
 	e := &Entry{ID: y.ID, Doc: doc, Review: y.Review, Category: y.Category, File: file,
-		Answer: map[bot.Lang]string{}, Terms: map[bot.Lang][]string{}}
+		Answer: byLang("answer", y.Answer, bad, strings.TrimSpace),
+		Terms:  byLang("terms", y.Terms, bad, func(v []string) []string { return v }),
+		Label:  byLang("label", y.Label, bad, strings.TrimSpace)}
 	if y.Review && y.Category == "" {
 		bad("review: true needs a category")
-	}
-	for k, v := range y.Answer {
-		l := bot.ParseLang(k)
-		if l == "" || string(l) != k {
-			bad("answer language %q is not en or fr", k)
-			continue
-		}
-		e.Answer[l] = strings.TrimSpace(v)
-	}
-	for k, v := range y.Terms {
-		l := bot.ParseLang(k)
-		if l == "" || string(l) != k {
-			bad("terms language %q is not en or fr", k)
-			continue
-		}
-		e.Terms[l] = v
-	}
-	e.Label = map[bot.Lang]string{}
-	for k, v := range y.Label {
-		l := bot.ParseLang(k)
-		if l == "" || string(l) != k {
-			bad("label language %q is not en or fr", k)
-			continue
-		}
-		e.Label[l] = strings.TrimSpace(v)
 	}
 	for _, l := range []bot.Lang{bot.English, bot.French} {
 		if e.Answer[l] == "" {
@@ -299,6 +276,21 @@ func (kb *KB) entry(file, doc string, y entryYAML) (*Entry, []string) {
 		e.Cites = append(e.Cites, cite)
 	}
 	return e, problems
+}
+
+// byLang keys a YAML map by language, reporting keys that are not "en" or
+// "fr".
+func byLang[V any](what string, in map[string]V, bad func(string, ...any), clean func(V) V) map[bot.Lang]V {
+	out := make(map[bot.Lang]V, len(in))
+	for k, v := range in {
+		l := bot.ParseLang(k)
+		if l == "" || string(l) != k {
+			bad("%s language %q is not en or fr", what, k)
+			continue
+		}
+		out[l] = clean(v)
+	}
+	return out
 }
 
 // inSection reports whether quote appears, normalised, in the section or one
