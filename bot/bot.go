@@ -62,6 +62,12 @@ type Message struct {
 	// Choice, when set, is the knowledge entry the user picked from a
 	// clarifying question's options (a button); Text is then ignored.
 	Choice string
+	// Render, when set, re-renders this knowledge entry in Lang (a language
+	// button): the answer the button belongs to, whatever the conversation
+	// said since, and even after it expired or was forgotten. Platform is
+	// the platform that answer named. Text is then ignored.
+	Render   string
+	Platform string
 }
 
 // ConversationKey says where a message was sent and by whom. Conversation
@@ -126,6 +132,9 @@ type Reply struct {
 	// answer: 2 to 4 options, one of which the user picks (Message.Choice,
 	// or the option's number as text). Citations are then empty.
 	Clarify []Option `json:"clarify,omitempty"`
+	// Platform is the platform the answer speaks of, for its language
+	// button to re-render the same answer.
+	Platform string `json:"-"`
 }
 
 // Answer is a curated answer rendered in one language, as the knowledge base

@@ -265,7 +265,11 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 	}
 
 	u, chosen := e.choice(m, text, prev)
-	if !chosen {
+	rendered := false
+	switch {
+	case m.Render != "":
+		u, rendered = e.rendering(m, prev), true
+	case !chosen:
 		u = e.NLU.Understand(text, prev, hint)
 	}
 	lang := u.Lang
@@ -294,7 +298,7 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 	var reply Reply
 	// rerender is a language switch re-rendering the last answer: not a
 	// question to paraphrase an answer for.
-	rerender := u.Command == CmdSwitchLang
+	rerender := u.Command == CmdSwitchLang || rendered
 	switch u.Command {
 	case CmdForget:
 		if err := e.Store.Forget(ctx, m.Conversation.Platform, m.Conversation.User); err != nil {
@@ -347,7 +351,7 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 			break
 		}
 		a, err := e.KB.Answer(u.Entry, lang, vars(u.Slots))
-		if err != nil && chosen {
+		if err != nil && (chosen || rendered) {
 			// A button from an old message naming an entry that is gone.
 			reply = Reply{Lang: lang, Intent: "choice", Answer: Text(lang, MsgNoSuchChoice)}
 			prev.Lang, prev.Clarify, prev.ClarifySlots = lang, nil, nil
@@ -364,7 +368,7 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 		}
 		reply = Reply{
 			Lang: lang, Intent: u.Intent, Answer: a.Text, Citations: a.Citations,
-			Confidence: u.Confidence, Entry: a.Entry,
+			Confidence: u.Confidence, Entry: a.Entry, Platform: u.Slots.Platform,
 		}
 		if e.Paraphraser != nil && !rerender {
 			if p, ok := e.paraphrase(ctx, log, text, a, lang); ok {
@@ -396,12 +400,22 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 		case rerender:
 			question = prev.Question
 		}
-		prev = State{Lang: lang, Intent: u.Intent, Entry: u.Entry, Slots: u.Slots, Review: u.Review, Category: u.Category,
-			Reviewed: prev.Reviewed, Question: question}
+		if rendered && u.Entry != prev.Entry {
+			// An older answer re-rendered: the conversation keeps its
+			// latest answer, in the language asked for.
+			prev.Lang = lang
+		} else {
+			prev = State{Lang: lang, Intent: u.Intent, Entry: u.Entry, Slots: u.Slots, Review: u.Review, Category: u.Category,
+				Reviewed: prev.Reviewed, Question: question}
+		}
 		// A re-render finds the ticket its topic already has and names it
-		// in the new language; it never opens a second one.
-		if reply.NeedsReview && e.Reviews != nil {
+		// in the new language; it never opens a second one (nor a first:
+		// a language button is not a new question).
+		switch {
+		case reply.NeedsReview && e.Reviews != nil && !rendered:
 			e.openReview(ctx, m, &reply, u.Slots, &prev)
+		case reply.NeedsReview && rendered:
+			e.existingReview(&reply, u.Slots, prev)
 		}
 	}
 	prev.Updated = now()
@@ -411,6 +425,43 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 		log.WarnContext(ctx, "conversation state not saved", "err", err)
 	}
 	return reply, storeErr
+}
+
+// rendering is the understanding that re-renders m.Render in m.Lang: with
+// the conversation's slots and review flag when it is still that answer,
+// else with the platform the button carried.
+func (e *Engine) rendering(m Message, prev State) Understanding {
+	lang := m.Lang
+	if lang == "" {
+		lang = cmpOr(prev.Lang, English)
+	}
+	u := Understanding{Lang: lang, Intent: m.Render, Entry: m.Render, Confidence: 1, FollowUp: true}
+	if prev.Entry == m.Render {
+		u.Intent, u.Slots, u.Review, u.Category = prev.Intent, prev.Slots, prev.Review, prev.Category
+	} else if m.Platform != "" {
+		u.Slots.Platform = m.Platform
+	}
+	return u
+}
+
+func cmpOr(l, d Lang) Lang {
+	if l != "" {
+		return l
+	}
+	return d
+}
+
+// existingReview names, in a re-rendered answer, the ticket its topic
+// already has in this conversation, if any.
+func (e *Engine) existingReview(reply *Reply, slots Slots, st State) {
+	topic := TopicOf(*reply, slots)
+	for _, r := range st.Reviewed {
+		if t, id, _ := strings.Cut(r, "|"); t == topic {
+			reply.Ticket = id
+			reply.Answer += "\n\n" + fmt.Sprintf(Text(reply.Lang, MsgAlreadyNotified), id)
+			return
+		}
+	}
 }
 
 // choice reads a pick from a clarifying question's options: a button
@@ -471,7 +522,14 @@ func (e *Engine) clarify(u Understanding, lang Lang) (Reply, error) {
 
 // Render re-renders the conversation's last answer in lang (the
 // "Français" / "English" buttons), and remembers lang for the conversation.
-func (e *Engine) Render(ctx context.Context, key ConversationKey, lang Lang) (Reply, error) {
+//
+// With entry set (the button's own answer) it re-renders that entry, with
+// platform filling its {platform}; the conversation's later answers,
+// expiry and forget do not change what the button shows.
+func (e *Engine) Render(ctx context.Context, key ConversationKey, lang Lang, entry, platform string) (Reply, error) {
+	if entry != "" {
+		return e.Handle(ctx, Message{Conversation: key, Render: entry, Platform: platform, Lang: lang})
+	}
 	text := "in English"
 	if lang == French {
 		text = "en français"

@@ -678,7 +678,7 @@ func TestReviewRenderInOtherLanguage(t *testing.T) {
 	if first.Ticket == "" {
 		t.Fatalf("no ticket for %q", bluesky)
 	}
-	fr, err := rig.engine.Render(t.Context(), convA, bot.French)
+	fr, err := rig.engine.Render(t.Context(), convA, bot.French, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

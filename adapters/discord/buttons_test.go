@@ -106,15 +106,36 @@ func TestLanguageButtonRerenders(t *testing.T) {
 	if back.Type != respUpdate || !strings.Contains(back.Data.Embeds[0].Description, "consent is required") {
 		t.Errorf("English: type %d, %q", back.Type, back.Data.text())
 	}
-	// Someone else pressing it gets their own answer, privately, and the
-	// asker's message is left alone.
+	// Someone else pressing it gets the button's answer, privately, and the
+	// asker's message is left alone — whatever that user asked last.
 	e.mustPost(t, ask(otherUser, "can we use Threads?", "en-US"))
 	other := e.mustPost(t, press(b.CustomID, otherUser, nil, "chan-1", "msg-1"))
 	if other.Type != respMessage || !other.Data.ephemeral() {
 		t.Fatalf("another user's press: type %d, ephemeral %v", other.Type, other.Data.ephemeral())
 	}
-	if d := other.Data.Embeds[0].Description; !strings.Contains(d, "Threads") || !strings.Contains(d, "ne fait pas partie") {
-		t.Errorf("another user's press should render their own last answer in French: %q", d)
+	if d := other.Data.Embeds[0].Description; !strings.Contains(d, "consentement") || strings.Contains(d, "Threads") {
+		t.Errorf("another user's press should render the button's answer in French: %q", d)
+	}
+}
+
+// TestLanguageButtonKeepsItsAnswer: the button re-renders the answer it
+// belongs to, not the conversation's latest, and still does after forget.
+func TestLanguageButtonKeepsItsAnswer(t *testing.T) {
+	e := setup(t)
+	first := e.mustPost(t, ask(asker, "can we use LinkedIn?", "en-US"))
+	b, ok := first.Data.button("lang:fr:" + asker)
+	if !ok {
+		t.Fatalf("no Français button:\n%s", first.Data.text())
+	}
+	e.mustPost(t, ask(asker, consentQ, "en-US"))
+	fr := e.mustPost(t, press(b.CustomID, asker, nil, "chan-1", "msg-1"))
+	if d := fr.Data.Embeds[0].Description; !strings.Contains(d, "LinkedIn") || strings.Contains(d, "liste de diffusion") {
+		t.Errorf("Français on the LinkedIn answer shows %q", d)
+	}
+	e.mustPost(t, ask(asker, "forget me", "en-US"))
+	again := e.mustPost(t, press(b.CustomID, asker, nil, "chan-1", "msg-1"))
+	if d := again.Data.Embeds[0].Description; !strings.Contains(d, "LinkedIn") || !strings.Contains(d, "examinées") {
+		t.Errorf("after forget, Français shows %q", d)
 	}
 }
 

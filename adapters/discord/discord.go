@@ -50,7 +50,7 @@ const Platform = "discord"
 type Handler interface {
 	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
 	// Render re-renders the conversation's last answer in lang.
-	Render(ctx context.Context, key bot.ConversationKey, lang bot.Lang) (bot.Reply, error)
+	Render(ctx context.Context, key bot.ConversationKey, lang bot.Lang, entry, platform string) (bot.Reply, error)
 	// Feedback records a 👍 / 👎 on the conversation's last answer.
 	Feedback(ctx context.Context, key bot.ConversationKey, up bool) error
 }

@@ -214,7 +214,7 @@ func answerComponents(r bot.Reply, asker string) []discordgo.MessageComponent {
 		if r.Lang == "" {
 			other = bot.French
 		}
-		buttons = append(buttons, discordgo.Button{Label: text(other.Other(), msgOtherLanguage), Style: discordgo.SecondaryButton, CustomID: customID(idLang, string(other), asker)})
+		buttons = append(buttons, discordgo.Button{Label: text(other.Other(), msgOtherLanguage), Style: discordgo.SecondaryButton, CustomID: customID(idLang, string(other), asker, r.Entry, r.Platform)})
 	}
 	return rows(buttons)
 }

@@ -291,7 +291,7 @@ func (a *Adapter) command(ctx context.Context, x *exchange) {
 			l = bot.English
 		}
 		a.within(ctx, x, later, true, func(ctx context.Context) *discordgo.InteractionResponse {
-			r, err := a.cfg.Handler.Render(ctx, key(i, u), l)
+			r, err := a.cfg.Handler.Render(ctx, key(i, u), l, "", "")
 			if err != nil && r.Answer == "" {
 				a.log.Error("no answer", "err", err)
 				return notice(l, msgError)
@@ -355,7 +355,7 @@ func platformChoices(platforms []string, typed string) []*discordgo.ApplicationC
 const (
 	idFeedback = "fb"     // fb:up:<intent>, fb:down:<intent>
 	idReview   = "review" // ask an ATIP coordinator
-	idLang     = "lang"   // lang:<en|fr>:<asker id>
+	idLang     = "lang"   // lang:<en|fr>:<asker id>[:<entry>[:<platform>]]
 	idChoose   = "choose" // choose:<entry>:<asker id>, an option of a clarifying question
 	idClaim    = "claim"  // claim:<ticket>
 	idResolve  = "resolve"
@@ -401,13 +401,20 @@ func (a *Adapter) component(ctx context.Context, x *exchange) {
 		}
 		// The asker's own answer changes language in place; anyone else
 		// gets their own conversation's answer, privately.
-		inPlace := len(parts) == 3 && parts[2] == u.ID && i.Message != nil
+		inPlace := len(parts) >= 3 && parts[2] == u.ID && i.Message != nil
+		var entry, platform string
+		if len(parts) >= 4 && entryIDRe.MatchString(parts[3]) {
+			entry = parts[3]
+		}
+		if len(parts) >= 5 {
+			platform = parts[4]
+		}
 		deferred := discordgo.InteractionResponseDeferredChannelMessageWithSource
 		if inPlace {
 			deferred = discordgo.InteractionResponseDeferredMessageUpdate
 		}
 		a.within(ctx, x, deferred, !inPlace, func(ctx context.Context) *discordgo.InteractionResponse {
-			r, err := a.cfg.Handler.Render(ctx, key(i, u), l)
+			r, err := a.cfg.Handler.Render(ctx, key(i, u), l, entry, platform)
 			if err != nil && r.Answer == "" {
 				a.log.Error("no answer", "err", err)
 				return notice(l, msgError)

@@ -55,6 +55,8 @@ type ref struct {
 	Entry   string   `json:"e,omitempty"`
 	Ticket  string   `json:"k,omitempty"`
 	Lang    bot.Lang `json:"l,omitempty"`
+	// Platform is the platform the answer named, to re-render it.
+	Platform string `json:"p,omitempty"`
 }
 
 func (r ref) key() bot.ConversationKey {
@@ -235,7 +237,7 @@ func answerBlocks(r bot.Reply, rf ref) (fallback string, blocks []slack.Block) {
 	if r.Intent == "forget" || r.Intent == "rate-limited" || r.Intent == "too-long" {
 		return fallback, blocks // nothing to rate or escalate
 	}
-	rf.Intent, rf.Entry, rf.Lang = r.Intent, r.Entry, lang
+	rf.Intent, rf.Entry, rf.Lang, rf.Platform = r.Intent, r.Entry, lang, r.Platform
 	if r.Ticket != "" {
 		rf.Ticket = r.Ticket
 	}

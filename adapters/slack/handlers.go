@@ -366,17 +366,24 @@ func (a *Adapter) switchLang(ctx context.Context, cb slack.InteractionCallback, 
 	if err != nil || rf.Lang == "" {
 		return
 	}
-	reply, err := a.cfg.Engine.Render(ctx, rf.key(), rf.Lang)
+	// The button's own answer, for whoever pressed it: the asker's message
+	// changes language in place, anyone else gets it privately.
+	key := rf.key()
+	key.User = cb.User.ID
+	reply, err := a.cfg.Engine.Render(ctx, key, rf.Lang, rf.Entry, rf.Platform)
 	if err != nil {
 		a.log.WarnContext(ctx, "engine error on render", "err", err)
 	}
 	if reply.Entry == "" {
-		// Nothing to re-render (the conversation expired): say so privately.
+		// Nothing to re-render (an old button without its entry): say so
+		// privately.
 		a.ephemeral(ctx, cb.ResponseURL, cb.Container.ChannelID, cb.User.ID, cmp.Or(reply.Answer, text(rf.Lang, msgError)))
 		return
 	}
-	fallback, blocks := answerBlocks(reply, ref{Team: rf.Team, Channel: rf.Channel, Thread: rf.Thread, User: rf.User, Ticket: rf.Ticket})
-	if cb.Container.IsEphemeral || cb.Container.MessageTs == "" {
+	fallback, blocks := answerBlocks(reply, ref{Team: rf.Team, Channel: rf.Channel, Thread: rf.Thread, User: cb.User.ID, Ticket: rf.Ticket})
+	if cb.User.ID != rf.User {
+		err = a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}})
+	} else if cb.Container.IsEphemeral || cb.Container.MessageTs == "" {
 		err = a.respond(ctx, cb.ResponseURL, &slack.WebhookMessage{ReplaceOriginal: true, Text: fallback, Blocks: &slack.Blocks{BlockSet: blocks}})
 	} else {
 		err = a.update(ctx, cb.Container.ChannelID, cb.Container.MessageTs, fallback, blocks)

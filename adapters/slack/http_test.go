@@ -757,3 +757,23 @@ func TestClarifyButtonsAnswer(t *testing.T) {
 		t.Errorf("answer to option 2 does not quote %s: %s", rf.Entry, txt)
 	}
 }
+
+// TestLanguageButtonKeepsItsAnswer: "Français" on an older answer shows
+// that answer in French, not the conversation's latest; after forget too.
+func TestLanguageButtonKeepsItsAnswer(t *testing.T) {
+	e := setup(t)
+	_, m := e.slash(asker, "can we use LinkedIn?", e.fake.responseURL("li"))
+	fr := button(t, m.Blocks, actLang)
+	e.slash(asker, "do we need consent to add someone to a mailing list?", e.fake.responseURL("consent"))
+	e.interact(e.press(asker, actLang, fr, channel, "", e.fake.responseURL("fr1"), true))
+	waitFor(t, "the re-rendered answer", func() bool { return len(e.fake.responses("fr1")) > 0 })
+	if txt := allText(decodeMessage(t, e.fake.responses("fr1")[0].Body).Blocks); !strings.Contains(txt, "LinkedIn") || strings.Contains(txt, "liste de diffusion") {
+		t.Errorf("Français on the LinkedIn answer shows %q", txt)
+	}
+	e.slash(asker, "forget me", e.fake.responseURL("forget"))
+	e.interact(e.press(asker, actLang, fr, channel, "", e.fake.responseURL("fr2"), true))
+	waitFor(t, "the answer after forget", func() bool { return len(e.fake.responses("fr2")) > 0 })
+	if txt := allText(decodeMessage(t, e.fake.responses("fr2")[0].Body).Blocks); !strings.Contains(txt, "LinkedIn") || !strings.Contains(txt, "examinées") {
+		t.Errorf("after forget, Français shows %q", txt)
+	}
+}

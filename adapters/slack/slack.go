@@ -43,7 +43,7 @@ const platform = "slack"
 // Engine answers messages; *bot.Engine implements it.
 type Engine interface {
 	Handle(ctx context.Context, m bot.Message) (bot.Reply, error)
-	Render(ctx context.Context, key bot.ConversationKey, lang bot.Lang) (bot.Reply, error)
+	Render(ctx context.Context, key bot.ConversationKey, lang bot.Lang, entry, platform string) (bot.Reply, error)
 	// Feedback records a 👍 / 👎 on the conversation's last answer.
 	Feedback(ctx context.Context, key bot.ConversationKey, up bool) error
 }
