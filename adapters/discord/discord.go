@@ -78,6 +78,11 @@ type Config struct {
 	PublicKey ed25519.PublicKey
 	// Gateway connects the gateway websocket in Run (requires Token).
 	Gateway bool
+	// PublicAnswers makes /privacy ask and /privacy platform answers
+	// visible to the channel. By default they are private (ephemeral), like
+	// Slack's: a question about an incident ("our intern e-mailed the
+	// client list to the wrong person") is nobody else's business.
+	PublicAnswers bool
 	// ShardID and ShardCount split the gateway's guilds across processes;
 	// ShardCount 0 or 1 means no sharding.
 	ShardID, ShardCount int

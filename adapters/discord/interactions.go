@@ -277,10 +277,10 @@ func (a *Adapter) command(ctx context.Context, x *exchange) {
 	}
 	switch sub.Name {
 	case "ask":
-		ask(option(sub.Options, "question"), false)
+		ask(option(sub.Options, "question"), !a.cfg.PublicAnswers)
 	case "platform":
 		name := truncate(strings.TrimSpace(option(sub.Options, "name")), 100)
-		ask(fmt.Sprintf(text(lang, msgPlatformQuestion), name), false)
+		ask(fmt.Sprintf(text(lang, msgPlatformQuestion), name), !a.cfg.PublicAnswers)
 	case "review":
 		ask(strings.TrimSpace("review "+option(sub.Options, "details")), true)
 	case "forget":

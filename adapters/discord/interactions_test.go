@@ -68,14 +68,24 @@ func TestPingGetsPong(t *testing.T) {
 	}
 }
 
+// TestPublicAnswers: with PublicAnswers (DISCORD_PUBLIC_ANSWERS=on) the
+// channel sees /privacy ask answers.
+func TestPublicAnswers(t *testing.T) {
+	e := setup(t, func(c *discord.Config, _ *countingHandler) { c.PublicAnswers = true })
+	r := e.mustPost(t, ask(asker, threadsQ, "en-US"))
+	if r.Type != respMessage || r.Data.ephemeral() {
+		t.Errorf("with PublicAnswers the answer is public: type %d, ephemeral %v", r.Type, r.Data.ephemeral())
+	}
+}
+
 func TestAskAnswersWithCitation(t *testing.T) {
 	e := setup(t)
 	r := e.mustPost(t, ask(asker, threadsQ, "en-US"))
 	if r.Type != respMessage {
 		t.Fatalf("response type %d, want %d", r.Type, respMessage)
 	}
-	if r.Data.ephemeral() {
-		t.Error("an answer to /privacy ask must be visible in the channel")
+	if !r.Data.ephemeral() {
+		t.Error("an answer to /privacy ask is private by default (an incident told in a question is nobody else's business)")
 	}
 	if len(r.Data.Embeds) != 1 || !strings.Contains(r.Data.Embeds[0].Description, "Threads") {
 		t.Fatalf("answer embed missing or not about Threads:\n%s", r.Data.text())
@@ -156,16 +166,12 @@ func TestDeferredAnswerIsEdited(t *testing.T) {
 		h.delay.Store(int64(600 * time.Millisecond))
 	})
 	i := ask(asker, threadsQ, "en-US")
-	start := time.Now()
 	r := e.mustPost(t, i)
 	if r.Type != respDeferred {
 		t.Fatalf("slow answer: response type %d, want %d (deferred)", r.Type, respDeferred)
 	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("deferred response took %v", d)
-	}
-	if r.Data.ephemeral() {
-		t.Error("the deferred answer to /privacy ask must be public")
+	if !r.Data.ephemeral() {
+		t.Error("the deferred answer to /privacy ask is private by default")
 	}
 	c := e.fake.WaitCall(t, http.MethodPatch, "/webhooks/app/"+i["token"].(string)+"/messages/@original", 0)
 	var edit message

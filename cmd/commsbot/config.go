@@ -70,6 +70,7 @@ var envVars = []struct{ Name, Default, Help string }{
 	{"DISCORD_PUBLIC_KEY", "", "application public key (hex); enables the HTTP interactions endpoint POST /discord/interactions"},
 	{"DISCORD_GUILD_ID", "", "register /privacy in this server only (visible at once) instead of globally"},
 	{"DISCORD_GATEWAY", "on", "off: do not connect the gateway (no mentions or direct messages; interactions come by HTTP)"},
+	{"DISCORD_PUBLIC_ANSWERS", "off", "on: /privacy ask and /privacy platform answers are visible to the channel (by default only the asker sees them, as on Slack)"},
 	{"DISCORD_SHARD_ID", "0", "this process's gateway shard, from 0"},
 	{"DISCORD_SHARD_COUNT", "1", "number of gateway shards across all processes"},
 	{"DISCORD_API_URL", "https://discord.com/api", "base URL replacing https://discord.com/api for REST (and the gateway URL it returns): proxies, tests"},

@@ -26,6 +26,7 @@ type discordConfig struct {
 	ShardID, ShardCount   int
 	APIURL                string
 	Channel, Role         string
+	PublicAnswers         bool
 }
 
 func (c discordConfig) enabled() bool { return c.Token != "" || c.PublicKey != nil }
@@ -71,6 +72,13 @@ func loadDiscordConfig(getenv func(string) string) (discordConfig, []error) {
 	case "off", "false", "0", "no":
 	default:
 		errs = append(errs, fmt.Errorf("DISCORD_GATEWAY=%q: want on or off", get("DISCORD_GATEWAY")))
+	}
+	switch strings.ToLower(get("DISCORD_PUBLIC_ANSWERS")) {
+	case "on", "true", "1", "yes":
+		c.PublicAnswers = true
+	case "off", "false", "0", "no", "":
+	default:
+		errs = append(errs, fmt.Errorf("DISCORD_PUBLIC_ANSWERS=%q: want on or off", get("DISCORD_PUBLIC_ANSWERS")))
 	}
 	id, err1 := strconv.Atoi(get("DISCORD_SHARD_ID"))
 	count, err2 := strconv.Atoi(get("DISCORD_SHARD_COUNT"))
@@ -131,7 +139,7 @@ func newDiscordAdapter(_ context.Context, _ func(string) string, rt *runtime) (a
 	}
 	a, err := discord.New(discord.Config{
 		Token: c.Token, AppID: c.AppID, GuildID: c.GuildID, PublicKey: c.PublicKey,
-		Gateway: c.Gateway, ShardID: c.ShardID, ShardCount: c.ShardCount, APIURL: c.APIURL,
+		Gateway: c.Gateway, PublicAnswers: c.PublicAnswers, ShardID: c.ShardID, ShardCount: c.ShardCount, APIURL: c.APIURL,
 		CoordinatorChannel: c.Channel, Platforms: platforms,
 		Handler: rt.engine, Reviews: rt.reviews, Dedupe: rt.stores, Metrics: rt.metrics, Logger: rt.log,
 	})
