@@ -69,7 +69,7 @@ var (
 // otherPurposeRe names purposes that are none of A.6's consistent uses:
 // information sent on "for a fundraiser" is not a question transferred for
 // an answer.
-var otherPurposeRe = mustPhrases(` (fundrais|fund rais|donat|don |dons |foundation|fondation|campaign|campagne|partisan|political|politique|party|parti |election|vote|marketing|market |advertis|ad campaign|ads |flyers?|publicite|pub |promot|sell|sale|vendre|vente|sollicit|recruit|recrut|survey|sondage|research|recherche|enquete|investigat|profil|track|suivre les|partner|partenaire|(another|other|different|new|separate) (program|programs|branch|team|service|department|unit|initiative|project|organization)|(autre|autres|nouveau|nouvelle) (programme|programmes|direction|equipe|service|ministere|unite|initiative|projet|organisme))`)
+var otherPurposeRe = mustPhrases(` (fundrais|fund rais|donat|don |dons |foundation|fondation|campaign|campagne|partisan|political|politique|party|parti |election|vote|marketing|market |advertis|ad campaign|ads |flyers?|publicite|pub |promot|sell|sale|vendre|vente|sollicit|recruit|recrut|survey|sondage|research|recherche|enquete|investigat|profil|track|suivre les|partner|partenaire|gala|to invite|pour les inviter|(another|other|different|new|separate) (program|programs|branch|team|service|department|unit|initiative|project|organization)|(autre|autres|nouveau|nouvelle) (programme|programmes|direction|equipe|service|ministere|unite|initiative|projet|organisme))`)
 
 func consistentUse(folded string) bool {
 	if otherPurposeRe.MatchString(folded) {

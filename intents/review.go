@@ -20,11 +20,14 @@ import (
 // describe an incident that happened, in any tense or register.
 var (
 	incidentThingRe = regexp.MustCompile(` (laptops?|phones?|cell( ?phone)?s?|tablets?|usb( key| stick| drive)?s?|memory stick|hard drive|devices?|files?|folders?|binders?|box(es)?|bags?|briefcase|documents?|records?|list|lists|spreadsheets?|forms?|letters?|envelopes?|packages?|parcels?|cheques?|checks?|emails?|courriels?|dossiers?|fichiers?|documents?|listes?|formulaires?|lettres?|enveloppes?|colis|ordinateur( portable)?|portable|cellulaire|telephone|cle usb|tablette|classeur|boite|sac|valise|chiffrier|tableur|renseignements|information|info|data|donnees|names|noms|addresses|adresses|coordonnees|details|detail)( |$)`)
-	lossRe          = mustPhrases(` (lost|misplaced|missing|stolen|stole|swiped|went missing|disappeared|can t find|cannot find|can not find|hacked|hijacked|broken into|breached|accessed by|leaked|exposed|compromised|without wiping|not wiped|unwiped|unencrypted|not encrypted|perdu|perdue|perdus|perdues|egare|egaree|egares|vole|volee|voles|volees|disparu|disparue|introuvable|pirate|piratee|fuite|expose|exposee|exposes|compromis)( |$)`)
-	misdirectVerbRe = mustPhrases(` (sent|send|went|got|received|arrived|emailed|e mailed|mailed|faxed|posted|shared|forwarded|cc d|ccd|copied|delivered|given|handed|left|attached|printed|published|uploaded|envoye|envoyee|envoyes|envoyees|transmis|transmise|poste|postee|postes|publie|publiee|partage|partagee|remis|remise|laisse|laissee|faxe|imprime|televerse|mis en ligne)( |$)`)
-	misdirectToRe   = regexp.MustCompile(` (to the wrong|to a wrong|to another (person|client|family|household|customer)|to someone else|to the whole|to the entire|to an entire|to everyone|to all|distribution list|liste de distribution|a toute une|a tout un|by mistake|by accident|in error|accidentally|instead of|where anyone|publicly|open to|visible to|au mauvais|a la mauvaise|a un autre (client|citoyen|usager|destinataire)|a une autre (personne|cliente|famille)|a tout le monde|a toute la|a tous|par erreur|par accident|par megarde|au lieu de|accessible a|visible par|en public|publiquement)( |$)`)
-	sawRe           = mustPhrases(` (could see|could access|could read|was able to see|were able to see|saw|viewed|accessed|opened|read|a vu|ont vu|pouvait voir|pouvaient voir|avait acces|avaient acces|a consulte|ont consulte|a ouvert)( |$)`)
-	shouldntRe      = regexp.MustCompile(` (shouldn t|should not|wasn t supposed|weren t supposed|not supposed|never supposed|wasn t meant|not meant|never meant|shouldn t have|should never|without authori|unauthori|no longer|anymore|after leaving|n aurai(t|ent) (pas|jamais) du|sans autorisation|pas cense|pas censee|pas censes|jamais cense|plus acces|apres son depart)`)
+	lossRe          = mustPhrases(` (lost|misplaced|forgot|forgotten|oublie|oubliee|oublies|missing|stolen|stole|swiped|went missing|disappeared|can t find|cannot find|can not find|hacked|hijacked|broken into|breached|accessed by|leaked|exposed|compromised|without wiping|not wiped|unwiped|unencrypted|not encrypted|perdu|perdue|perdus|perdues|egare|egaree|egares|vole|volee|voles|volees|disparu|disparue|introuvable|pirate|piratee|fuite|expose|exposee|exposes|compromis)( |$)`)
+	misdirectVerbRe = mustPhrases(` (sent|send|went|got|received|arrived|emailed|alle|allee|alles|parti|partie|partis|rendu|rendue|arrive|arrivee|e mailed|mailed|faxed|posted|shared|forwarded|cc d|ccd|copied|delivered|given|handed|left|attached|printed|published|uploaded|envoye|envoyee|envoyes|envoyees|transmis|transmise|poste|postee|postes|publie|publiee|partage|partagee|remis|remise|laisse|laissee|faxe|imprime|televerse|mis en ligne)( |$)`)
+	misdirectToRe   = regexp.MustCompile(` (to the wrong|to a wrong|to another (person|client|family|household|customer)|to someone else|to the whole|to the entire|to an entire|to everyone|to all|distribution list|liste de distribution|a toute une|a tout un|by mistake|by accident|in error|accidentally|instead of|where anyone|publicly|open to|visible to|au mauvais|a la mauvaise|a un autre (client|citoyen|usager|destinataire)|a une autre (personne|cliente|famille)|a tout le monde|a toute la|a tous|par erreur|par accident|par megarde|au lieu de|au lieu du|au lieu des|accessible a|visible par|en public|publiquement)( |$)`)
+	sawRe           = mustPhrases(` (could see|could access|could read|was able to see|were able to see|saw|viewed|accessed|opened|read|a vu|ont vu|voyait|voyaient|pouvait voir|pouvaient voir|avait acces|avaient acces|a consulte|ont consulte|a ouvert|s est connecte|logged in)( |$)`)
+	// A person who left and still has access or a copy.
+	formerRe   = mustPhrases(` (former|ex|who left|who finished|finished last|a quitte|ancien|ancienne|ex contractuel|ex employe|ex employee|parti depuis)( |$)`)
+	stillHasRe = mustPhrases(` (still|encore|toujours) (has|had|have|a|avait|ont|avaient|keeps|garde|gardait) (access|acces|the|les|le|la|nos|our|a copy|une copie|des|copies)( |$)`)
+	shouldntRe = regexp.MustCompile(` (shouldn t|should not|wasn t supposed|weren t supposed|not supposed|never supposed|wasn t meant|not meant|never meant|shouldn t have|should never|without authori|unauthori|no longer|anymore|after leaving|n aurai(t|ent) (pas|jamais) du|sans autorisation|pas cense|pas censee|pas censes|jamais cense|plus acces|apres son depart)`)
 	// Exposure by being left online or open, careless disposal, a
 	// recipient who says they deleted it, people unknown who got it, harm a
 	// recipient means to do, and a breach confirmed or discovered: each an
@@ -40,7 +43,7 @@ var (
 	// wrongRe: something that went to, or was meant for, someone else.
 	wrongRe = mustPhrases(` (the wrong|a wrong|wrong (person|people|address|recipient|letter|email|file|client|number|house|fax)|au mauvais|a la mauvaise|aux mauvais|mauvais destinataire|mauvaise personne|mauvaise adresse|(meant|intended) for (someone|somebody|another person|another client|a different)|destinee? a (quelqu un d autre|une autre personne|un autre client))( |$)`)
 	// anyoneRe: information open to anyone, the public or each other.
-	anyoneRe       = mustPhrases(` ((anyone|anybody|everyone|everybody|n importe qui|tout le monde|le public|the public|all of them) (could|can|was able|were able|pouvait|pouvaient|peut|a pu|ont pu|avait acces|avaient acces|had access|has access|could access|saw|see|voir|de voir)|(visible|accessible|exposed|expose|exposes|exposees|open|ouvert|ouverte|public) (to|a) (anyone|everyone|each other|one another|all|the public|the world|tous|tout le monde|n importe qui|le public))`)
+	anyoneRe       = mustPhrases(` (anyone with the link|toute personne avec le lien|tous ceux qui ont le lien|(shared|open|opened|visible|accessible|partage|partagee|ouvert|ouverte) (with |to |a )(the whole|the entire|all the|tout le|toute la|toute l|tous les) (department|organization|org|ministere|organisation|staff|personnel|employes|office|bureau)|(anyone|anybody|everyone|everybody|n importe qui|tout le monde|le public|the public|all of them) (could|can|was able|were able|pouvait|pouvaient|peut|a pu|ont pu|avait acces|avaient acces|had access|has access|could access|saw|see|voir|de voir)|(visible|accessible|exposed|expose|exposes|exposees|open|ouvert|ouverte|public) (to|a) (anyone|everyone|each other|one another|all|the public|the world|tous|tout le monde|n importe qui|le public))`)
 	hypotheticalRe = regexp.MustCompile(`^ (if|what if|suppose|in case|when|si |en cas|au cas|lorsqu|quand)| (what happens if|what should we do if|que faire si|qu est ce qu on fait si|in general|en general|in the event|hypothetical|hypothetique)`)
 )
 
@@ -112,8 +115,8 @@ var (
 // collectedRe names personal information gathered for a purpose of its
 // own; useVerbRe putting it to use.
 var (
-	collectedRe = mustPhrases(` (entries|entrants|who wrote|who messaged|who commented|who signed up|qui ont ecrit|qui se sont inscrits|sign ups|signups|sign up list|registrants|registrations|registration list|rsvp|rsvps|subscribers|participants|applicants|contest|concours|quiz|survey responses|inscrits|inscriptions|inscrit|participants|abonnes|contact list|mailing list|email list|liste|list|contacts|emails|courriels|addresses|adresses|postal codes|codes postaux|selfies|photos people|submissions|soumissions)( |$)`)
-	useVerbRe   = mustPhrases(` (use|uses|using|reuse|share|sharing|give|giving|send|sending|pass|hand|load|import|transfer|upload|add|feed|put|mail|text|invite|utiliser|utilise|donner|refiler|partager|transmettre|envoyer|verser|importer|ajouter|fournir)( |$)`)
+	collectedRe = mustPhrases(` (entries|entrants|nous ont ecrit|who messaged us|who wrote to us|who dm d us|who wrote|who messaged|who commented|who signed up|qui ont ecrit|qui se sont inscrits|sign ups|signups|sign up list|registrants|registrations|registration list|rsvp|rsvps|subscribers|participants|applicants|contest|concours|quiz|survey responses|inscrits|inscriptions|inscrit|participants|abonnes|contact list|mailing list|email list|liste|list|contacts|emails|courriels|addresses|adresses|postal codes|codes postaux|selfies|photos people|submissions|soumissions)( |$)`)
+	useVerbRe   = mustPhrases(` (use|uses|using|reuse|share|sharing|give|giving|send|sending|pass|hand|load|import|transfer|upload|add|feed|put|mail|text|invite|transfere|transferer|refile|utiliser|utilise|donner|refiler|partager|transmettre|envoyer|verser|importer|ajouter|fournir)( |$)`)
 )
 
 // followedBy returns the words where first matches in s and second within
@@ -139,7 +142,12 @@ func followedBy(s string, first *phrases, second *regexp.Regexp, window int) str
 // platform.
 var (
 	accountOnRe = regexp.MustCompile(`\b(accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|compte|comptes|chaine|chaines|groupe|groupes|page|pages|blogue|infolettre|serveur|profil|balado|communaute|forum|presence)\s+(on|sur|with|avec)\s+([A-Za-zÀ-ÿ0-9.]+)`)
-	accountOfRe = regexp.MustCompile(`\b([A-Z][A-Za-z0-9.]+)\s+(account|accounts|channel|channels|page|pages|server|servers|group|groups|community|newsletter|podcast|profile)\b`)
+	// streamOnRe: streaming or posting on a named service; nounNameRe the
+	// French order, "une page Medium", "un compte Mastodon".
+	streamOnRe   = regexp.MustCompile(`\b(?i:stream|streams|streaming|livestream|live|lives|diffuser|diffuse|diffusons|webinaires?|webinars?|videos?|vidéos?|podcast|balado|publier|publish|post)\s+(?:\S+\s+){0,3}?(?i:on|sur)\s+([A-Z][A-Za-z0-9.]+)`)
+	nounNameRe   = regexp.MustCompile(`\b(?i:page|compte|comptes|chaîne|chaine|groupe|serveur|balado|profil|infolettre|blogue|communauté|communaute)\s+([A-Z][A-Za-z0-9.]+)`)
+	accountOfRe  = regexp.MustCompile(`\b([A-Z][A-Za-z0-9.]+)\s+(account|accounts|channel|channels|page|pages|server|servers|group|groups|community|newsletter|podcast|profile)\b`)
+	streamWordRe = mustPhrases(` (stream|streams|streaming|livestream|live|lives|diffuser|diffuse|diffusons|webinaires|webinaire|webinars|webinar|videos|video|podcast|publier|publish|post)( |$)`)
 	// accountWordRe is the prefilter: no account word, no account.
 	accountWordRe = mustPhrases(` (accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|clubs?|publication|lettre d information|compte|comptes|chaine|chaines|groupe|groupes|blogue|infolettre|serveur|profil|balado|communaute)( |$)`)
 	openWorldStop = set("our the a an your their my his her its this that these those it them social media personal official government work web website site internet line online platforms platform there here both each all every other another any some which what new le la les un une des notre nos votre vos leur leurs mon ma mes son sa ses ce cette ces les reseaux reseau medias sociaux media site internet web ligne plateforme plateformes chaque tous toutes autre autres quelle quel quels quelles behalf me you us them him her personnel personnelle facebook")
@@ -149,12 +157,19 @@ var (
 // one of the seven reviewed: any name in "account on X" or "X account" that
 // is not a reviewed platform's.
 func detectUnreviewed(text, folded string) string {
-	if !accountWordRe.MatchString(folded) {
+	if !accountWordRe.MatchString(folded) && !streamWordRe.MatchString(folded) {
 		return ""
 	}
 	for _, m := range accountOnRe.FindAllStringSubmatch(text, -1) {
 		if name := m[3]; unknownPlatform(name) {
 			return m[0]
+		}
+	}
+	for _, re := range []*regexp.Regexp{streamOnRe, nounNameRe} {
+		for _, m := range re.FindAllStringSubmatch(text, -1) {
+			if name := m[len(m)-1]; unknownPlatform(name) {
+				return m[0]
+			}
 		}
 	}
 	for _, m := range accountOfRe.FindAllStringSubmatch(text, -1) {
@@ -187,7 +202,7 @@ func unknownPlatform(name string) bool {
 
 // notPlatform: capitalised words that stand before "account" or "page" and
 // are not services (departments, programs, teams).
-var notPlatform = set("department ministere program programme team equipe service services client clients user users staff government gouvernement canada federal provincial corporate main home landing contact help french english francais anglais twitter x")
+var notPlatform = set("department ministere program programme team equipe service services client clients user users staff government gouvernement canada federal provincial corporate main home landing contact help french english francais anglais twitter x monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi vendredi samedi dimanche january february march april may june july august september october november december janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre canada.ca gc ottawa quebec montreal toronto the our")
 
 // detect runs the review detectors and flags the understanding when one
 // fires and the answer is not already a review.
@@ -212,6 +227,8 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		add(bot.CategoryBreach, leftOpenRe.FindString(f)+disposalRe.FindString(f))
 	case !hypo && (followedBy(f, saysRe, deletedRe, 40) != "" || followedBy(f, unknownRe, gotItRe, 60) != "" || againstRe.MatchString(f)):
 		add(bot.CategoryBreach, followedBy(f, saysRe, deletedRe, 40)+followedBy(f, unknownRe, gotItRe, 60)+againstRe.FindString(f))
+	case !hypo && formerRe.MatchString(f) && stillHasRe.MatchString(f):
+		add(bot.CategoryBreach, formerRe.FindString(f)+" /"+stillHasRe.FindString(f))
 	case !hypo && followedBy(f, sawRe, shouldntRe, 70) != "":
 		add(bot.CategoryBreach, followedBy(f, sawRe, shouldntRe, 70))
 	case !hypo && anyoneRe.MatchString(f) && (incidentThingRe.MatchString(f) || a.slots.PersonalInfo != nil):
