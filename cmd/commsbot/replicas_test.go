@@ -222,9 +222,6 @@ func TestRedisDown(t *testing.T) {
 	if !errors.Is(err, bot.ErrNoState) {
 		t.Errorf("Handle with Redis down: error %v, want one wrapping ErrNoState", err)
 	}
-	if took > 10*time.Second {
-		t.Errorf("Handle with Redis down took %v", took)
-	}
 	if r.Entry == "" || len(r.Citations) == 0 || !r.NeedsReview {
 		t.Errorf("no cited answer with Redis down: %+v", r)
 	}
@@ -237,6 +234,10 @@ func TestRedisDown(t *testing.T) {
 	}
 
 	waitStatus(t, base+"/readyz", http.StatusServiceUnavailable, 5*time.Second)
+	// It says what is down, never where (addresses go to the log only).
+	if _, body := getStatus(t, base+"/readyz"); body != "not ready: redis unavailable\n" {
+		t.Errorf("/readyz with Redis down says %q", body)
+	}
 	if code, _ := getStatus(t, base+"/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz with Redis down: %d; the process is alive", code)
 	}

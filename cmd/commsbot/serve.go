@@ -63,18 +63,25 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		err := rt.ready(r.Context())
+		// The reason says what is down, never where: addresses and
+		// errors go to the log only.
+		reason := ""
+		if err := rt.ready(r.Context()); err != nil {
+			reason = "redis unavailable"
+			log.WarnContext(r.Context(), "not ready", "err", err)
+		}
 		for _, a := range adapters {
-			if err != nil {
+			if reason != "" {
 				break
 			}
-			if e := a.Ready(); e != nil {
-				err = fmt.Errorf("%s: %w", a.Name(), e)
+			if err := a.Ready(); err != nil {
+				reason = a.Name() + " not connected"
+				log.WarnContext(r.Context(), "not ready", "adapter", a.Name(), "err", err)
 			}
 		}
-		if err != nil {
+		if reason != "" {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintf(w, "not ready: %v\n", err)
+			fmt.Fprintf(w, "not ready: %s\n", reason)
 			return
 		}
 		io.WriteString(w, "ready\n")

@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -158,6 +159,11 @@ func newClient(o Options) (goredis.UniversalClient, error) {
 	if o.URL != "" {
 		opt, err := goredis.ParseURL(o.URL)
 		if err != nil {
+			// url.Error repeats the whole URL, password included.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
 			return nil, fmt.Errorf("parse URL %q: %w", redactURL(o.URL), err)
 		}
 		// Timeouts from the URL's query win over the defaults, and the

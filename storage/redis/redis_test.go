@@ -373,3 +373,18 @@ func TestNoticeGroupLost(t *testing.T) {
 		t.Errorf("NextNotice after all were acknowledged: %+v, %v, %v", n, ok, err)
 	}
 }
+
+// TestURLErrorHidesPassword: a malformed REDIS_URL is reported without its
+// password.
+func TestURLErrorHidesPassword(t *testing.T) {
+	for _, u := range []string{"redis://user:s3cret-pw@localhost:notaport/0", "redis://:s3cret-pw@[::1/0", "redis://user:s3cret-pw@localhost:6379/notadb"} {
+		_, err := redis.Open(t.Context(), redis.Options{URL: u})
+		if err == nil {
+			t.Errorf("%s: opened", u)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cret-pw") {
+			t.Errorf("error shows the password: %v", err)
+		}
+	}
+}
