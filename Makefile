@@ -4,12 +4,12 @@ GO       ?= go
 FUZZTIME ?= 10s
 PKGS     := ./...
 
-.PHONY: all test deps fmt-check vet unit fuzz bench build clean
+.PHONY: all test deps fmt-check vet staticcheck unit fuzz bench build clean
 
 all: build
 
 # The full suite: tools, formatting, vet, race-enabled tests, a short fuzz run.
-test: deps fmt-check vet unit fuzz
+test: deps fmt-check vet staticcheck unit fuzz
 
 # redis-server is needed by the Redis store's tests; the word lists
 # wcanadian and wfrench by the typo corrector's test (intents/known_test.go).
@@ -31,6 +31,11 @@ fmt-check:
 
 vet:
 	$(GO) vet $(PKGS)
+
+# staticcheck, pinned, fetched through the Go module proxy.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+staticcheck:
+	$(GO) run $(STATICCHECK) $(PKGS)
 
 # COMMSBOT_REQUIRE_REDIS turns a missing redis-server into a failure: make
 # test never passes by skipping the Redis tests.

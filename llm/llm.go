@@ -284,10 +284,12 @@ func (p *Paraphraser) request(req bot.ParaphraseRequest, question string) openai
 		Temperature: 0.2,
 		// Generous: a token is two to four characters. The length check
 		// decides what is too long.
+		//lint:ignore SA1019 OpenAI-compatible servers (vLLM, Ollama, llama.cpp) read max_tokens; reasoning models get max_completion_tokens below
 		MaxTokens: limit/2 + 64,
 	}
 	if openai.NewReasoningValidator().Validate(creq) != nil {
 		// Reasoning models take neither max_tokens nor a temperature.
+		//lint:ignore SA1019 cleared for reasoning models, which reject it
 		creq.MaxTokens, creq.Temperature = 0, 0
 		creq.MaxCompletionTokens = 4 * (limit/2 + 64)
 	}

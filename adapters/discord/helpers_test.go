@@ -255,13 +255,6 @@ func ask(from, q, locale string) map[string]any {
 	return discordtest.Interaction(id(), 2, discordtest.Ask("ask", map[string]string{"question": q}), from, guild, nil, locale)
 }
 
-// click is a button press on a message.
-func click(customID, from string, roles []string) map[string]any {
-	i := discordtest.Interaction(id(), 3, map[string]any{"custom_id": customID, "component_type": 2}, from, guild, roles, "en-US")
-	i["message"] = map[string]any{"id": "msg-1", "channel_id": "chan-1", "content": ""}
-	return i
-}
-
 // fieldNamed returns the embed field whose name contains s.
 func fieldNamed(m message, s string) *discordgo.MessageEmbedField {
 	for _, e := range m.Embeds {

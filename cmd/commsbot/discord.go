@@ -102,7 +102,7 @@ func loadDiscordConfig(getenv func(string) string) (discordConfig, []error) {
 	anySet := env(getenv).anySet("DISCORD_", "ATIP_DISCORD_CHANNEL")
 	switch {
 	case !c.enabled() && anySet && set("DISCORD_PUBLIC_KEY") == "":
-		errs = append(errs, errors.New("Discord variables are set but neither DISCORD_BOT_TOKEN (gateway) nor DISCORD_PUBLIC_KEY (HTTP interactions endpoint) is"))
+		errs = append(errs, errors.New("the Discord variables are set but neither DISCORD_BOT_TOKEN (gateway) nor DISCORD_PUBLIC_KEY (HTTP interactions endpoint) is"))
 	case c.Token != "" && c.AppID == "" && set("DISCORD_APP_ID") == "":
 		errs = append(errs, errors.New("DISCORD_APP_ID is needed with DISCORD_BOT_TOKEN, to register the /privacy command"))
 	}

@@ -65,7 +65,7 @@ func loadSlackConfig(getenv func(string) string) (slackConfig, []error) {
 	anySet := env(getenv).anySet("SLACK_", "ATIP_SLACK_CHANNEL")
 	switch {
 	case c.BotToken == "" && anySet:
-		errs = append(errs, errors.New("Slack variables are set but SLACK_BOT_TOKEN is not: the bot token is needed to answer"))
+		errs = append(errs, errors.New("the Slack variables are set but SLACK_BOT_TOKEN is not: the bot token is needed to answer"))
 	case c.BotToken != "" && c.SigningSecret == "" && c.AppToken == "":
 		errs = append(errs, errors.New("SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP request URLs) or SLACK_APP_TOKEN (Socket Mode), or both"))
 	}

@@ -209,7 +209,7 @@ func newClient(o Options) (goredis.UniversalClient, error) {
 	}
 	if o.MasterName != "" || len(o.SentinelAddrs) > 0 {
 		if o.MasterName == "" || len(o.SentinelAddrs) == 0 {
-			return nil, errors.New("Sentinel needs both MasterName and SentinelAddrs")
+			return nil, errors.New("redis sentinel: set both MasterName and SentinelAddrs")
 		}
 		u.MasterName = o.MasterName
 		u.Addrs = o.SentinelAddrs
