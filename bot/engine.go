@@ -451,17 +451,18 @@ func cmpOr(l, d Lang) Lang {
 	return d
 }
 
-// existingReview names, in a re-rendered answer, the ticket its topic
-// already has in this conversation, if any.
-func (e *Engine) existingReview(reply *Reply, slots Slots, st State) {
+// existingReview names, in an answer, the ticket its topic already has in
+// this conversation; false when it has none.
+func (e *Engine) existingReview(reply *Reply, slots Slots, st State) bool {
 	topic := TopicOf(*reply, slots)
 	for _, r := range st.Reviewed {
 		if t, id, _ := strings.Cut(r, "|"); t == topic {
 			reply.Ticket = id
 			reply.Answer += "\n\n" + fmt.Sprintf(Text(reply.Lang, MsgAlreadyNotified), id)
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // choice reads a pick from a clarifying question's options: a button
@@ -541,14 +542,10 @@ func (e *Engine) Render(ctx context.Context, key ConversationKey, lang Lang, ent
 // conversation and topic, and tells the user. The user is told a
 // coordinator was notified only once the ticket is stored.
 func (e *Engine) openReview(ctx context.Context, m Message, reply *Reply, slots Slots, st *State) {
-	topic := TopicOf(*reply, slots)
-	for _, r := range st.Reviewed {
-		if t, id, _ := strings.Cut(r, "|"); t == topic {
-			reply.Ticket = id
-			reply.Answer += "\n\n" + fmt.Sprintf(Text(reply.Lang, MsgAlreadyNotified), id)
-			return
-		}
+	if e.existingReview(reply, slots, *st) {
+		return
 	}
+	topic := TopicOf(*reply, slots)
 	t, err := e.Reviews.Open(ctx, m, *reply, reply.Category, topic)
 	if err != nil {
 		reply.Answer += "\n\n" + Text(reply.Lang, MsgTicketFailed)
