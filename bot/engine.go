@@ -347,7 +347,8 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 			if u.Abstain == "out-of-scope" || u.Abstain == "unsure" {
 				e.record(ctx, InboxItem{Kind: InboxAbstained, Lang: lang, Question: text})
 			}
-			prev.Lang = lang
+			// A new question ends any pending choice.
+			prev.Lang, prev.Clarify, prev.ClarifySlots, prev.ClarifyCat = lang, nil, nil, ""
 			break
 		}
 		a, err := e.KB.Answer(u.Entry, lang, vars(u.Slots))
