@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -43,6 +44,7 @@ func askCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
 	jsonl := fs.Bool("jsonl", false, `read {"id","q","conversation"?} JSON lines on stdin, write one JSON answer per line`)
+	conv := fs.String("conversation", "", "continue the conversation of this name (kept with REDIS_URL); without it every ask stands alone")
 	langS := langFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -56,14 +58,20 @@ func askCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return err
 	}
 	defer closeStores()
+	// Every run is its own conversation unless named: with a shared store,
+	// an earlier run's question must not change this run's answers.
+	run := rand.Text()
 	if *jsonl {
-		return askJSONL(ctx, eng, lang, stdin, stdout)
+		return askJSONL(ctx, eng, lang, run, stdin, stdout)
 	}
 	q := strings.Join(fs.Args(), " ")
 	if strings.TrimSpace(q) == "" {
 		return errors.New(`ask needs a question: commsbot ask "can we use Threads?"`)
 	}
-	key := bot.ConversationKey{Platform: "cli", User: "local"}
+	key := bot.ConversationKey{Platform: "cli", User: "local", Thread: "run-" + run}
+	if *conv != "" {
+		key.Thread = "conv-" + *conv
+	}
 	r, err := eng.Handle(ctx, bot.Message{Conversation: key, Text: q, Lang: lang})
 	if err != nil && r.Answer == "" {
 		return err
@@ -85,7 +93,7 @@ const maxJSONLine = 1 << 20
 // askJSONL answers one JSON question per line. Lines sharing a
 // "conversation" value are one conversation, in order; other lines share no
 // state. A malformed line gets an error object and processing goes on.
-func askJSONL(ctx context.Context, eng *bot.Engine, lang bot.Lang, stdin io.Reader, stdout io.Writer) error {
+func askJSONL(ctx context.Context, eng *bot.Engine, lang bot.Lang, run string, stdin io.Reader, stdout io.Writer) error {
 	in := bufio.NewReader(stdin)
 	w := bufio.NewWriter(stdout)
 	defer w.Flush()
@@ -123,7 +131,7 @@ func askJSONL(ctx context.Context, eng *bot.Engine, lang bot.Lang, stdin io.Read
 			}
 			continue
 		}
-		key := bot.ConversationKey{Platform: "cli", Channel: "jsonl", User: "local", Thread: fmt.Sprintf("line-%d", line)}
+		key := bot.ConversationKey{Platform: "cli", Channel: "jsonl-" + run, User: "local", Thread: fmt.Sprintf("line-%d", line)}
 		if in.Conversation != "" {
 			key.Thread = "conv-" + in.Conversation
 		}

@@ -60,3 +60,27 @@ func TestKBInboxNeedsRedis(t *testing.T) {
 		t.Errorf("kb inbox without Redis: %v", err)
 	}
 }
+
+// TestAskIsStatelessUnlessNamed: with a shared store, separate ask runs do
+// not share a conversation unless --conversation names one.
+func TestAskIsStatelessUnlessNamed(t *testing.T) {
+	srv := redistest.Start(t)
+	env := map[string]string{"REDIS_URL": srv.URL(), "ATIP_COORDINATORS": "cli:admin"}
+	getenv := func(k string) string { return env[k] }
+	ask := func(args ...string) string {
+		t.Helper()
+		out, stderr, err := runCLIEnv(t, getenv, "", append([]string{"ask"}, args...)...)
+		if err != nil {
+			t.Fatalf("%v: %s", err, stderr)
+		}
+		return out
+	}
+	ask("can we use Threads?")
+	if out := ask("in French please"); strings.Contains(out, "Threads") {
+		t.Errorf("a second, separate ask continued the first:\n%s", out)
+	}
+	ask("--conversation", "c1", "can we use Threads?")
+	if out := ask("--conversation", "c1", "in French please"); !strings.Contains(out, "Threads") || !strings.Contains(out, "ÉFVP") {
+		t.Errorf("a named conversation did not continue:\n%s", out)
+	}
+}
