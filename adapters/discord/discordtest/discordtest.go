@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -128,8 +129,10 @@ func New(t testing.TB) *Fake {
 		m["author"] = map[string]any{"id": BotID, "username": "commsbot", "bot": true}
 		f.mu.Lock()
 		f.messages[r.PathValue("ch")] = append(f.messages[r.PathValue("ch")], m)
+		// A later edit changes m under the lock: answer with a copy.
+		out := maps.Clone(m)
 		f.mu.Unlock()
-		reply(w, m)
+		reply(w, out)
 	})
 	mux.HandleFunc("PATCH /api/v9/channels/{ch}/messages/{msg}", func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
@@ -238,7 +241,12 @@ func (f *Fake) Commands(path string) []map[string]any {
 func (f *Fake) Messages(channel string) []map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]map[string]any(nil), f.messages[channel]...)
+	// Copies: an edit changes a message under the lock.
+	out := make([]map[string]any, 0, len(f.messages[channel]))
+	for _, m := range f.messages[channel] {
+		out = append(out, maps.Clone(m))
+	}
+	return out
 }
 
 // AddMessage puts a message in a channel, as if someone posted it.
