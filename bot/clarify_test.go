@@ -51,9 +51,15 @@ func TestClarifyThenChooseByNumber(t *testing.T) {
 	if r.Entry != want.Entry || len(r.Citations) == 0 || r.Citations[0].Doc != want.Doc || r.Citations[0].Section != want.Section {
 		t.Fatalf("choosing 2 answered %q citing %v, want %s (%s#%s)", r.Entry, r.Citations, want.Entry, want.Doc, want.Section)
 	}
-	// The choice is answered once: "2" afterwards is no longer a choice.
+	// The choice is answered once: "2" afterwards is no longer a choice
+	// (the pending options are gone; a chosen answer has confidence 1,
+	// whatever the classifier makes of a bare "2").
+	st, _, _ := eng.Store.Conversation(context.Background(), key)
+	if len(st.Clarify) != 0 {
+		t.Errorf("options still pending after the choice: %v", st.Clarify)
+	}
 	r2, _ := eng.Handle(context.Background(), bot.Message{Conversation: key, Text: "2"})
-	if len(r2.Citations) != 0 {
+	if r2.Confidence == 1 {
 		t.Errorf("a second \"2\" was read as a choice again: %+v", r2)
 	}
 }
