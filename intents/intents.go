@@ -434,12 +434,12 @@ func docOf(m *model, intent string) string {
 	return ""
 }
 
-var followUpRe = regexp.MustCompile(`^ (what about|how about|even|meme|and|and what about|and for|and if|what if|even if|even for|also|same for|same question for|same with|ok and|okay and|et|et pour|et si|et avec|et sur|et qu en est il|qu en est il|meme si|meme pour|meme question pour|pareil pour|aussi|ou|or|pis|puis|but|mais|so|alors|donc|then|ensuite) `)
+var followUpRe = mustPhrases(`^ (what about|how about|even|meme|and|and what about|and for|and if|what if|even if|even for|also|same for|same question for|same with|ok and|okay and|et|et pour|et si|et avec|et sur|et qu en est il|qu en est il|meme si|meme pour|meme question pour|pareil pour|aussi|ou|or|pis|puis|but|mais|so|alors|donc|then|ensuite) `)
 
 // sameQuestionRe starts a follow-up that asks the last question again about
 // something else ("what about the engagement numbers?"), unlike "and if…",
 // which may ask another.
-var sameQuestionRe = regexp.MustCompile(`^ (what about|how about|and what about|and for|same for|same question for|same with|et pour|et qu en est il|qu en est il|meme pour|meme question pour|pareil pour|(and|ok and|et|pis|puis) (the|our|their|those|these|les|nos|leurs|ces|le|la|l)) `)
+var sameQuestionRe = mustPhrases(`^ (what about|how about|and what about|and for|same for|same question for|same with|et pour|et qu en est il|qu en est il|meme pour|meme question pour|pareil pour|(and|ok and|et|pis|puis) (the|our|their|those|these|les|nos|leurs|ces|le|la|l)) `)
 
 // facetScore is the score at which a follow-up in the same document asks
 // its own question rather than repeating the last one with a new detail.
@@ -503,11 +503,11 @@ func mergeSlots(prev, cur bot.Slots, intent string) bot.Slots {
 
 // Commands in free text.
 var (
-	toFrenchRe  = regexp.MustCompile(`^ ((can you |could you )?(please )?(answer |reply |say that |repeat that |write )?(it |that |this )?in french( please)?|en francais( svp| s il vous plait| s il te plait)?( svp)?|french( please)?|francais( svp)?|lang fr|language fr|langue fr|reponds en francais|repondez en francais|peux tu repondre en francais|switch to french) $`)
-	toEnglishRe = regexp.MustCompile(`^ ((can you |could you )?(please )?(answer |reply |say that |repeat that |write )?(it |that |this )?in english( please)?|en anglais( svp| s il vous plait| s il te plait)?( svp)?|english( please)?|anglais( svp)?|lang en|language en|langue en|reponds en anglais|repondez en anglais|peux tu repondre en anglais|switch to english) $`)
-	forgetRe    = regexp.MustCompile(`^ ((please )?forget (me|about me|everything|my data|our conversation|this conversation)( please)?|delete (my data|my conversation|our conversation|everything about me)|oublie(z)? (moi|tout|notre conversation|mes donnees)( svp)?|efface(z)? (mes donnees|notre conversation|tout)( svp)?|forget) $`)
-	reviewRe    = regexp.MustCompile(`^ (review|revue|examen|escalate|(please )?(ask|contact|notify|talk to|get|i want|i d like) (an |a |the |my )?(atip|privacy) (coordinator|office|officer)( please)?|(parler|demander|contacter|aviser) (a |au |le |un )?(coordonnateur|bureau|responsable) (de l |du )?(atip|aiprp)?|demander un examen|request (a )?review)( |$)`)
-	helpRe      = regexp.MustCompile(`^ (help|aide|\?|what can you do|what can you answer|what do you know|que peux tu faire|que sais tu faire|qu est ce que tu peux faire|menu|start|hi|hello|bonjour|salut|allo|hey) $`)
+	toFrenchRe  = mustPhrases(`^ ((can you |could you )?(please )?(answer |reply |say that |repeat that |write )?(it |that |this )?in french( please)?|en francais( svp| s il vous plait| s il te plait)?( svp)?|french( please)?|francais( svp)?|lang fr|language fr|langue fr|reponds en francais|repondez en francais|peux tu repondre en francais|switch to french) $`)
+	toEnglishRe = mustPhrases(`^ ((can you |could you )?(please )?(answer |reply |say that |repeat that |write )?(it |that |this )?in english( please)?|en anglais( svp| s il vous plait| s il te plait)?( svp)?|english( please)?|anglais( svp)?|lang en|language en|langue en|reponds en anglais|repondez en anglais|peux tu repondre en anglais|switch to english) $`)
+	forgetRe    = mustPhrases(`^ ((please )?forget (me|about me|everything|my data|our conversation|this conversation)( please)?|delete (my data|my conversation|our conversation|everything about me)|oublie(z)? (moi|tout|notre conversation|mes donnees)( svp)?|efface(z)? (mes donnees|notre conversation|tout)( svp)?|forget) $`)
+	reviewRe    = mustPhrases(`^ (review|revue|examen|escalate|(please )?(ask|contact|notify|talk to|get|i want|i d like) (an |a |the |my )?(atip|privacy) (coordinator|office|officer)( please)?|(parler|demander|contacter|aviser) (a |au |le |un )?(coordonnateur|bureau|responsable) (de l |du )?(atip|aiprp)?|demander un examen|request (a )?review)( |$)`)
+	helpRe      = mustPhrases(`^ (help|aide|\?|what can you do|what can you answer|what do you know|que peux tu faire|que sais tu faire|qu est ce que tu peux faire|menu|start|hi|hello|bonjour|salut|allo|hey) $`)
 )
 
 func command(a analysis) (bot.Command, bot.Lang, bool) {

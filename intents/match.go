@@ -3,7 +3,6 @@ package intents
 import (
 	"regexp"
 	"regexp/syntax"
-	"strings"
 )
 
 // phrases is a regular expression over folded text with a literal
@@ -17,6 +16,7 @@ type phrases struct {
 	// lits holds strings of which every match starts with one; nil when
 	// the pattern has no such set, and the regexp always runs.
 	lits []string
+	pre  *litSet // lits, compiled
 }
 
 // maxLits bounds the prefilter; beyond it the regexp runs on its own.
@@ -36,13 +36,14 @@ func mustPhrases(pattern string) *phrases {
 			}
 		}
 		p.lits = lits
+		p.pre = newLitSet(lits)
 	}
 	return p
 }
 
 // MatchString reports whether s contains a match.
 func (p *phrases) MatchString(s string) bool {
-	if p.lits != nil && !containsAny(s, p.lits) {
+	if p.pre != nil && !p.pre.any(s) {
 		return false
 	}
 	return p.re.MatchString(s)
@@ -50,7 +51,7 @@ func (p *phrases) MatchString(s string) bool {
 
 // FindString is regexp's, behind the prefilter.
 func (p *phrases) FindString(s string) string {
-	if p.lits != nil && !containsAny(s, p.lits) {
+	if p.pre != nil && !p.pre.any(s) {
 		return ""
 	}
 	return p.re.FindString(s)
@@ -58,7 +59,7 @@ func (p *phrases) FindString(s string) string {
 
 // FindStringIndex is regexp's, behind the prefilter.
 func (p *phrases) FindStringIndex(s string) []int {
-	if p.lits != nil && !containsAny(s, p.lits) {
+	if p.pre != nil && !p.pre.any(s) {
 		return nil
 	}
 	return p.re.FindStringIndex(s)
@@ -66,19 +67,10 @@ func (p *phrases) FindStringIndex(s string) []int {
 
 // FindStringSubmatch is regexp's, behind the prefilter.
 func (p *phrases) FindStringSubmatch(s string) []string {
-	if p.lits != nil && !containsAny(s, p.lits) {
+	if p.pre != nil && !p.pre.any(s) {
 		return nil
 	}
 	return p.re.FindStringSubmatch(s)
-}
-
-func containsAny(s string, lits []string) bool {
-	for _, l := range lits {
-		if strings.Contains(s, l) {
-			return true
-		}
-	}
-	return false
 }
 
 // starts returns strings one of which begins every match of re; exact is
@@ -157,23 +149,58 @@ func starts(re *syntax.Regexp) (lits []string, exact, ok bool) {
 // phraseSet matches when any of its patterns does. Each pattern keeps its
 // own prefilter, so a message runs only the few small regexps whose
 // literals it contains, instead of one large alternation whose literals
-// ("can i", "i m") are in most messages.
-type phraseSet []*phrases
+// ("can i", "i m") are in most messages; the prefilters of all patterns
+// are one automaton, run once over the message.
+type phraseSet struct {
+	pats []*phrases
+	pre  *litSet // literals of the patterns that have some, grouped by pattern
+	with []int   // pre's group → index in pats
+	bare []int   // patterns without literals: always run
+}
 
-func anyPhrases(patterns []string) phraseSet {
-	set := make(phraseSet, len(patterns))
-	for i, p := range patterns {
-		set[i] = mustPhrases(p)
+func anyPhrases(patterns []string) *phraseSet {
+	set := &phraseSet{}
+	var groups [][]string
+	for i, src := range patterns {
+		p := mustPhrases(src)
+		set.pats = append(set.pats, p)
+		if p.pre == nil {
+			set.bare = append(set.bare, i)
+			continue
+		}
+		groups = append(groups, p.lits)
+		set.with = append(set.with, i)
+	}
+	if len(groups) > 0 {
+		set.pre = newLitSet(groups...)
 	}
 	return set
 }
 
 // MatchString reports whether any pattern matches s.
-func (set phraseSet) MatchString(s string) bool {
-	for _, p := range set {
-		if p.MatchString(s) {
+func (set *phraseSet) MatchString(s string) bool {
+	for _, i := range set.bare {
+		if set.pats[i].re.MatchString(s) {
+			return true
+		}
+	}
+	if set.pre == nil {
+		return false
+	}
+	fired := make([]bool, len(set.with))
+	set.pre.groups(s, fired)
+	for g, ok := range fired {
+		if ok && set.pats[set.with[g]].re.MatchString(s) {
 			return true
 		}
 	}
 	return false
+}
+
+// FindAllStringSubmatch is regexp's, behind the prefilter.
+func (p *phrases) FindAllStringSubmatch(s string, n int) [][]string {
+	if p.pre != nil && !p.pre.any(s) {
+		return nil
+	}
+	return p.re.FindAllStringSubmatch(s, n)
 }

@@ -63,8 +63,19 @@ func TestPhrasesAgreeWithRegexp(t *testing.T) {
 		"newPlatform": newPlatformRe, "injection": injectionRe, "outsideLaw": outsideLawRe, "outsideSector": outsideSectorRe, "hrFile": hrFileRe, "political": politicalRe, "nonPolitical": nonPoliticalRe,
 		"consistentUse": consistentUseRe, "transfer": transferRe, "questions": questionsRe, "pia": piaRe, "newAccount": newAccountRe,
 	}
-	for i, p := range offTopicRe {
+	var plainOffTopic []*regexp.Regexp
+	for i, p := range offTopicRe.pats {
 		all[fmt.Sprint("offTopic", i)] = p
+		plainOffTopic = append(plainOffTopic, regexp.MustCompile(p.re.String()))
+	}
+	for _, s := range texts {
+		want := false
+		for _, re := range plainOffTopic {
+			want = want || re.MatchString(s)
+		}
+		if got := offTopicRe.MatchString(s); got != want {
+			t.Errorf("offTopic set on %q: %v, regexps say %v", s, got, want)
+		}
 	}
 	for name, p := range all {
 		if p.lits == nil {

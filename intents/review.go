@@ -2,7 +2,6 @@ package intents
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -19,15 +18,15 @@ import (
 // misdirectRe the ways they go astray. Together (or with a breach word) they
 // describe an incident that happened, in any tense or register.
 var (
-	incidentThingRe = regexp.MustCompile(` (laptops?|phones?|cell( ?phone)?s?|tablets?|usb( key| stick| drive)?s?|memory stick|hard drive|devices?|files?|folders?|binders?|box(es)?|bags?|briefcase|documents?|records?|list|lists|spreadsheets?|forms?|letters?|envelopes?|packages?|parcels?|cheques?|checks?|emails?|courriels?|dossiers?|fichiers?|documents?|listes?|formulaires?|lettres?|enveloppes?|colis|ordinateur( portable)?|portable|cellulaire|telephone|cle usb|tablette|classeur|boite|sac|valise|chiffrier|tableur|renseignements|information|info|data|donnees|names|noms|addresses|adresses|coordonnees|details|detail)( |$)`)
+	incidentThingRe = mustPhrases(` (laptops?|phones?|cell( ?phone)?s?|tablets?|usb( key| stick| drive)?s?|memory stick|hard drive|devices?|files?|folders?|binders?|box(es)?|bags?|briefcase|documents?|records?|list|lists|spreadsheets?|forms?|letters?|envelopes?|packages?|parcels?|cheques?|checks?|emails?|courriels?|dossiers?|fichiers?|documents?|listes?|formulaires?|lettres?|enveloppes?|colis|ordinateur( portable)?|portable|cellulaire|telephone|cle usb|tablette|classeur|boite|sac|valise|chiffrier|tableur|renseignements|information|info|data|donnees|names|noms|addresses|adresses|coordonnees|details|detail)( |$)`)
 	lossRe          = mustPhrases(` (lost|misplaced|forgot|forgotten|oublie|oubliee|oublies|missing|stolen|stole|swiped|went missing|disappeared|can t find|cannot find|can not find|hacked|hijacked|broken into|breached|accessed by|leaked|exposed|compromised|without wiping|not wiped|unwiped|unencrypted|not encrypted|perdu|perdue|perdus|perdues|egare|egaree|egares|vole|volee|voles|volees|disparu|disparue|introuvable|pirate|piratee|fuite|expose|exposee|exposes|compromis)( |$)`)
 	misdirectVerbRe = mustPhrases(` (sent|send|went|got|received|arrived|emailed|alle|allee|alles|parti|partie|partis|rendu|rendue|arrive|arrivee|e mailed|mailed|faxed|posted|shared|forwarded|cc d|ccd|copied|delivered|given|handed|left|attached|printed|published|uploaded|envoye|envoyee|envoyes|envoyees|transmis|transmise|poste|postee|postes|publie|publiee|partage|partagee|remis|remise|laisse|laissee|faxe|imprime|televerse|mis en ligne)( |$)`)
-	misdirectToRe   = regexp.MustCompile(` (to the wrong|to a wrong|to another (person|client|family|household|customer)|to someone else|to the whole|to the entire|to an entire|to everyone|to all|distribution list|liste de distribution|a toute une|a tout un|by mistake|by accident|in error|accidentally|instead of|where anyone|publicly|open to|visible to|au mauvais|a la mauvaise|a un autre (client|citoyen|usager|destinataire)|a une autre (personne|cliente|famille)|a tout le monde|a toute la|a tous|par erreur|par accident|par megarde|au lieu de|au lieu du|au lieu des|accessible a|visible par|en public|publiquement)( |$)`)
+	misdirectToRe   = mustPhrases(` (to the wrong|to a wrong|to another (person|client|family|household|customer)|to someone else|to the whole|to the entire|to an entire|to everyone|to all|distribution list|liste de distribution|a toute une|a tout un|by mistake|by accident|in error|accidentally|instead of|where anyone|publicly|open to|visible to|au mauvais|a la mauvaise|a un autre (client|citoyen|usager|destinataire)|a une autre (personne|cliente|famille)|a tout le monde|a toute la|a tous|par erreur|par accident|par megarde|au lieu de|au lieu du|au lieu des|accessible a|visible par|en public|publiquement)( |$)`)
 	sawRe           = mustPhrases(` (could see|could access|could read|was able to see|were able to see|saw|viewed|accessed|opened|read|a vu|ont vu|voyait|voyaient|pouvait voir|pouvaient voir|avait acces|avaient acces|a consulte|ont consulte|a ouvert|s est connecte|logged in)( |$)`)
 	// A person who left and still has access or a copy.
 	formerRe   = mustPhrases(` (former|ex|who left|who finished|finished last|a quitte|ancien|ancienne|ex contractuel|ex employe|ex employee|parti depuis)( |$)`)
 	stillHasRe = mustPhrases(` (still|encore|toujours) (has|had|have|a|avait|ont|avaient|keeps|garde|gardait) (access|acces|the|les|le|la|nos|our|a copy|une copie|des|copies)( |$)`)
-	shouldntRe = regexp.MustCompile(` (shouldn t|should not|wasn t supposed|weren t supposed|not supposed|never supposed|wasn t meant|not meant|never meant|shouldn t have|should never|without authori|unauthori|no longer|anymore|after leaving|n aurai(t|ent) (pas|jamais) du|sans autorisation|pas cense|pas censee|pas censes|jamais cense|plus acces|apres son depart)`)
+	shouldntRe = mustPhrases(` (shouldn t|should not|wasn t supposed|weren t supposed|not supposed|never supposed|wasn t meant|not meant|never meant|shouldn t have|should never|without authori|unauthori|no longer|anymore|after leaving|n aurai(t|ent) (pas|jamais) du|sans autorisation|pas cense|pas censee|pas censes|jamais cense|plus acces|apres son depart)`)
 	// Exposure by being left online or open, careless disposal, a
 	// recipient who says they deleted it, people unknown who got it, harm a
 	// recipient means to do, and a breach confirmed or discovered: each an
@@ -35,16 +34,16 @@ var (
 	leftOpenRe  = mustPhrases(` (left|stayed|remained|was|were|been|reste|restee|restes|restees|laisse|laissee|laisses|etait|etaient) (online|en ligne|public|publicly|accessible|visible|open|ouvert|ouverte|ouverts|unlocked|unprotected|non protege|non protegee)( |$)`)
 	disposalRe  = mustPhrases(` (without (being )?(shredded|wiped|erased|destroyed)|not shredded|unshredded|never shredded|sans (etre )?(dechiquete|dechiquetes|detruit|detruits|efface|effaces)|into (the )?(recycling|trash|garbage|dumpster)|in (the )?(recycling|trash|garbage|dumpster)|dans (le |la |les )?(recyclage|poubelle|bac de recyclage|vidanges))( |$)`)
 	saysRe      = mustPhrases(` (says|said|confirms|confirmed|claims|told us|dit|affirme|confirme|assure)( |$)`)
-	deletedRe   = regexp.MustCompile(` (deleted|destroyed|shredded|returned|wiped|supprime|detruit|dechiquete|retourne|efface)( |$)`)
+	deletedRe   = mustPhrases(` (deleted|destroyed|shredded|returned|wiped|supprime|detruit|dechiquete|retourne|efface)( |$)`)
 	unknownRe   = mustPhrases(` (don t know|do not know|no idea|not sure|unsure|can t tell|ne sait pas|ne savons pas|sait pas|aucune idee|ignore) (who|whom|a qui|qui|where|ou)( |$)`)
-	gotItRe     = regexp.MustCompile(` (accessed|downloaded|received|saw|seen|got|opened|has it|have it|livree|livre|recu|recue|consulte|telecharge|eu acces|a vu|ont vu)( |$)`)
+	gotItRe     = mustPhrases(` (accessed|downloaded|received|saw|seen|got|opened|has it|have it|livree|livre|recu|recue|consulte|telecharge|eu acces|a vu|ont vu)( |$)`)
 	againstRe   = mustPhrases(` (use it against|used against|against her|against him|against them|s en servir contre|l utiliser contre|utiliser contre elle|utiliser contre lui|threatening to|menace de)( |$)`)
 	confirmedRe = mustPhrases(` (confirmed|discovered|detected|identified|had|have had|just had|confirm|confirme|confirmer|decouvert|detecte|avons eu|a eu|on a eu|venons de confirmer|venons de decouvrir)( a| an| une| un| our| notre)? (breach|privacy breach|atteinte|fuite|leak|privacy incident|incident de confidentialite)( |$)`)
 	// wrongRe: something that went to, or was meant for, someone else.
 	wrongRe = mustPhrases(` (the wrong|a wrong|wrong (person|people|address|recipient|letter|email|file|client|number|house|fax)|au mauvais|a la mauvaise|aux mauvais|mauvais destinataire|mauvaise personne|mauvaise adresse|(meant|intended) for (someone|somebody|another person|another client|a different)|destinee? a (quelqu un d autre|une autre personne|un autre client))( |$)`)
 	// anyoneRe: information open to anyone, the public or each other.
 	anyoneRe       = mustPhrases(` (anyone with the link|toute personne avec le lien|tous ceux qui ont le lien|(shared|open|opened|visible|accessible|partage|partagee|ouvert|ouverte) (with |to |a )(the whole|the entire|all the|tout le|toute la|toute l|tous les) (department|organization|org|ministere|organisation|staff|personnel|employes|office|bureau)|(anyone|anybody|everyone|everybody|n importe qui|tout le monde|le public|the public|all of them) (could|can|was able|were able|pouvait|pouvaient|peut|a pu|ont pu|avait acces|avaient acces|had access|has access|could access|saw|see|voir|de voir)|(visible|accessible|exposed|expose|exposes|exposees|open|ouvert|ouverte|public) (to|a) (anyone|everyone|each other|one another|all|the public|the world|tous|tout le monde|n importe qui|le public))`)
-	hypotheticalRe = regexp.MustCompile(`^ (if|what if|suppose|in case|when|si |en cas|au cas|lorsqu|quand)| (what happens if|what should we do if|que faire si|qu est ce qu on fait si|in general|en general|in the event|hypothetical|hypothetique)`)
+	hypotheticalRe = mustPhrases(`^ (if|what if|suppose|in case|when|si |en cas|au cas|lorsqu|quand)| (what happens if|what should we do if|que faire si|qu est ce qu on fait si|in general|en general|in the event|hypothetical|hypothetique)`)
 )
 
 // situationRe: the user speaks of their own case (we, our, on, nous…)
@@ -53,12 +52,12 @@ var (
 // harm or the Commissioner asked that way comes from a breach that
 // happened: the notification duties arise only after one.
 var (
-	firstPersonRe = regexp.MustCompile(` (we|we re|we ve|our|us|i|i m|my|on|nous|notre|nos|je|j|mon|ma|mes)( |$)`)
-	particularRe  = regexp.MustCompile(` (them|they|the breach|this breach|the leak|the incident|the client|the clients|the recipient|her|him|la fuite|cette fuite|cette atteinte|le client|la cliente|les clients|le destinataire|la destinataire|lui|eux)( |$)`)
+	firstPersonRe = mustPhrases(` (we|we re|we ve|our|us|i|i m|my|on|nous|notre|nos|je|j|mon|ma|mes)( |$)`)
+	particularRe  = mustPhrases(` (them|they|the breach|this breach|the leak|the incident|the client|the clients|the recipient|her|him|la fuite|cette fuite|cette atteinte|le client|la cliente|les clients|le destinataire|la destinataire|lui|eux)( |$)`)
 	// thisBreachRe speaks of one breach in particular, or of the people
 	// it touched: "the breach involves…", "la personne touchée par l'atteinte".
 	thisBreachRe = mustPhrases(` (the breach|this breach|our breach|the leak|this leak|the incident|this incident|la fuite|cette fuite|notre fuite|cette atteinte|l atteinte|notre atteinte|cet incident|l incident|caught up in|touchee par|touche par|touchees par|touches par|affected by it|the affected|les personnes touchees|les gens touches)( |$)`)
-	generalRe    = regexp.MustCompile(` (in general|generally|en general|does the guidance|the guidance say|la directive|le guide|what does|qu est ce que dit|according to|selon|a public body|un organisme public|public bodies|organismes publics|any breach|une atteinte quelconque|typically|usually|habituellement)( |$)`)
+	generalRe    = mustPhrases(` (in general|generally|en general|does the guidance|the guidance say|la directive|le guide|what does|qu est ce que dit|according to|selon|a public body|un organisme public|public bodies|organismes publics|any breach|une atteinte quelconque|typically|usually|habituellement)( |$)`)
 )
 
 // situational breach intents: the sections on assessing and notifying.
@@ -109,7 +108,7 @@ func learnedOnly(ds []bot.Detection) bool {
 var (
 	secondaryRe = mustPhrases(` (reuse|re use|repurpose|reutilis|reemploy|other purpose|another purpose|different purpose|autre fin|autres fins|d autres fins|fins secondaires|secondary use|secondary purpose)`)
 	gatheredRe  = mustPhrases(` (collected|gathered|obtained|received|recueilli|recueillis|recueillies|collecte|collectes|obtenu|obtenus) (for|pour|during|lors|when|dans le cadre)`)
-	reuseRe     = regexp.MustCompile(` (to|for|pour|a des fins|in order to|afin de) (send|use|contact|market|fundrais|promot|invite|recruit|utiliser|envoyer|contacter|solliciter|inviter|recruter|promouvoir)`)
+	reuseRe     = mustPhrases(` (to|for|pour|a des fins|in order to|afin de) (send|use|contact|market|fundrais|promot|invite|recruit|utiliser|envoyer|contacter|solliciter|inviter|recruter|promouvoir)`)
 )
 
 // collectedRe names personal information gathered for a purpose of its
@@ -122,7 +121,7 @@ var (
 // followedBy returns the words where first matches in s and second within
 // the window of text after it: two phrases of one clause, without a costly
 // bounded repetition in one regexp. "" when they do not.
-func followedBy(s string, first *phrases, second *regexp.Regexp, window int) string {
+func followedBy(s string, first *phrases, second *phrases, window int) string {
 	loc := first.FindStringIndex(s)
 	if loc == nil {
 		return ""
@@ -141,12 +140,12 @@ func followedBy(s string, first *phrases, second *regexp.Regexp, window int) str
 // "X account". openWorldStop are the words after "on" that are not a
 // platform.
 var (
-	accountOnRe = regexp.MustCompile(`\b(accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|compte|comptes|chaine|chaines|groupe|groupes|page|pages|blogue|infolettre|serveur|profil|balado|communaute|forum|presence)\s+(on|sur|with|avec)\s+([A-Za-zÀ-ÿ0-9.]+)`)
+	accountOnRe = mustPhrases(`\b(accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|compte|comptes|chaine|chaines|groupe|groupes|page|pages|blogue|infolettre|serveur|profil|balado|communaute|forum|presence)\s+(on|sur|with|avec)\s+([A-Za-zÀ-ÿ0-9.]+)`)
 	// streamOnRe: streaming or posting on a named service; nounNameRe the
 	// French order, "une page Medium", "un compte Mastodon".
-	streamOnRe   = regexp.MustCompile(`\b(?i:stream|streams|streaming|livestream|live|lives|diffuser|diffuse|diffusons|webinaires?|webinars?|videos?|vidéos?|podcast|balado|publier|publish|post)\s+(?:\S+\s+){0,3}?(?i:on|sur)\s+([A-Z][A-Za-z0-9.]+)`)
-	nounNameRe   = regexp.MustCompile(`\b(?i:page|compte|comptes|chaîne|chaine|groupe|serveur|balado|profil|infolettre|blogue|communauté|communaute)\s+([A-Z][A-Za-z0-9.]+)`)
-	accountOfRe  = regexp.MustCompile(`\b([A-Z][A-Za-z0-9.]+)\s+(account|accounts|channel|channels|page|pages|server|servers|group|groups|community|newsletter|podcast|profile)\b`)
+	streamOnRe   = mustPhrases(`\b(?i:stream|streams|streaming|livestream|live|lives|diffuser|diffuse|diffusons|webinaires?|webinars?|videos?|vidéos?|podcast|balado|publier|publish|post)\s+(?:\S+\s+){0,3}?(?i:on|sur)\s+([A-Z][A-Za-z0-9.]+)`)
+	nounNameRe   = mustPhrases(`\b(?i:page|compte|comptes|chaîne|chaine|groupe|serveur|balado|profil|infolettre|blogue|communauté|communaute)\s+([A-Z][A-Za-z0-9.]+)`)
+	accountOfRe  = mustPhrases(`\b([A-Z][A-Za-z0-9.]+)\s+(account|accounts|channel|channels|page|pages|server|servers|group|groups|community|newsletter|podcast|profile)\b`)
 	streamWordRe = mustPhrases(` (stream|streams|streaming|livestream|live|lives|diffuser|diffuse|diffusons|webinaires|webinaire|webinars|webinar|videos|video|podcast|publier|publish|post)( |$)`)
 	// accountWordRe is the prefilter: no account word, no account.
 	accountWordRe = mustPhrases(` (accounts?|channels?|groups?|pages?|blogs?|newsletters?|servers?|profiles?|podcasts?|community|communities|forums?|presence|handle|clubs?|publication|lettre d information|compte|comptes|chaine|chaines|groupe|groupes|blogue|infolettre|serveur|profil|balado|communaute)( |$)`)
@@ -165,7 +164,7 @@ func detectUnreviewed(text, folded string) string {
 			return m[0]
 		}
 	}
-	for _, re := range []*regexp.Regexp{streamOnRe, nounNameRe} {
+	for _, re := range []*phrases{streamOnRe, nounNameRe} {
 		for _, m := range re.FindAllStringSubmatch(text, -1) {
 			if name := m[len(m)-1]; unknownPlatform(name) {
 				return m[0]

@@ -118,33 +118,60 @@ func allPlatforms(toks []token) []Platform {
 	return out
 }
 
+// aliasRef is an alias of a platform: Platforms[p].Aliases[a].
+type aliasRef struct{ p, a int }
+
+// aliasByFirst indexes the aliases by their first word, in Platforms
+// order: a word is looked up instead of comparing every alias.
+var aliasByFirst = func() map[string][]aliasRef {
+	m := map[string][]aliasRef{}
+	for pi, words := range aliasWords {
+		for ai, w := range words {
+			m[w[0]] = append(m[w[0]], aliasRef{pi, ai})
+		}
+	}
+	return m
+}()
+
 // firstPlatform finds the first platform named at or after toks[from].
+// At one position, the platform listed first wins.
 func firstPlatform(toks []token, from int) (Platform, int, bool) {
 	for i := from; i < len(toks); i++ {
-		for pi, p := range Platforms {
-			for ai, a := range p.Aliases {
-				words := aliasWords[pi][ai]
-				if i+len(words) > len(toks) {
-					continue
+		best := aliasRef{-1, -1}
+		try := func(refs []aliasRef) {
+			for _, r := range refs {
+				if best.p >= 0 && (r.p > best.p || r.p == best.p && r.a > best.a) {
+					return // refs are in order: none after r can win
 				}
-				match := true
-				for j, w := range words {
-					if toks[i+j].fold != w && toks[i+j].typed != w {
-						match = false
-						break
-					}
+				if aliasAt(toks, i, r) {
+					best = r
+					return
 				}
-				if !match {
-					continue
-				}
-				if a == "x" && !isPlatformX(toks, i) {
-					continue
-				}
-				return p, i, true
 			}
+		}
+		try(aliasByFirst[toks[i].fold])
+		if toks[i].typed != toks[i].fold {
+			try(aliasByFirst[toks[i].typed])
+		}
+		if best.p >= 0 {
+			return Platforms[best.p], i, true
 		}
 	}
 	return Platform{}, -1, false
+}
+
+// aliasAt reports whether alias r is named at toks[i].
+func aliasAt(toks []token, i int, r aliasRef) bool {
+	words := aliasWords[r.p][r.a]
+	if i+len(words) > len(toks) {
+		return false
+	}
+	for j, w := range words {
+		if toks[i+j].fold != w && toks[i+j].typed != w {
+			return false
+		}
+	}
+	return !(Platforms[r.p].Aliases[r.a] == "x" && !isPlatformX(toks, i))
 }
 
 func isPlatformX(toks []token, i int) bool {
@@ -231,33 +258,33 @@ func findUses(folded string) []string {
 	if otherThanRe.MatchString(folded) {
 		uses = append(uses, UseOtherAdmin)
 	}
-	for _, u := range useCues {
-		for _, c := range u.cues {
-			if containsCue(folded, c) {
-				uses = append(uses, u.use)
-				break
-			}
+	seen := make([]bool, len(useCues))
+	useLits.groups(folded, seen)
+	for i, u := range useCues {
+		if seen[i] {
+			uses = append(uses, u.use)
 		}
 	}
 	return uses
 }
 
-// containsCue matches c, a cue with the space before it (see init), at a
-// word start in folded (which has a space before and after every word).
-func containsCue(folded, c string) bool {
-	return strings.Contains(folded, c)
-}
+// Slot cues match at a word start in folded text (which has a space before
+// and after every word): init puts a space before every cue once, and
+// compiles each list into one automaton.
+var useLits, piLits, incidentLits *litSet
 
-// init puts a space before every slot cue once, so that matching builds no
-// strings.
 func init() {
+	var uses, kinds [][]string
 	for _, u := range useCues {
 		spaced(u.cues)
+		uses = append(uses, u.cues)
 	}
 	for _, k := range piCues {
 		spaced(k.cues)
+		kinds = append(kinds, k.cues)
 	}
 	spaced(incidentCues)
+	useLits, piLits, incidentLits = newLitSet(uses...), newLitSet(kinds...), newLitSet(incidentCues)
 }
 
 func spaced(cues []string) {
@@ -305,12 +332,11 @@ var piCues = []struct {
 // findPI lists the kinds of personal information a message mentions.
 func findPI(folded string) []string {
 	var kinds []string
-	for _, k := range piCues {
-		for _, c := range k.cues {
-			if containsCue(folded, c) {
-				kinds = append(kinds, k.kind)
-				break
-			}
+	seen := make([]bool, len(piCues))
+	piLits.groups(folded, seen)
+	for i, k := range piCues {
+		if seen[i] {
+			kinds = append(kinds, k.kind)
 		}
 	}
 	return kinds
@@ -360,10 +386,5 @@ var incidentCues = []string{
 
 // findIncident reports whether a message describes a breach that happened.
 func findIncident(folded string) bool {
-	for _, c := range incidentCues {
-		if containsCue(folded, c) {
-			return true
-		}
-	}
-	return false
+	return incidentLits.any(folded)
 }
