@@ -149,6 +149,14 @@ func (c *Classifier) combine(u bot.Understanding, a analysis, cands []Candidate)
 	if u.Confidence >= cueSure {
 		return u
 	}
+	// The learned model knows a breach story when it sees one, whatever is
+	// asked about it; the cue engine knows what is asked ("how do we reach
+	// them?", "how long do we have?"). A story that asks about one step of
+	// the breach guidance is answered from that step (and flagged by the
+	// review detectors as a breach).
+	if top.Entry == breachStory && situationalBreach(u.Intent) {
+		return u
+	}
 	if top.Entry == OutOfScope {
 		// Out of scope by the examples, and the cue engine's entry is
 		// nowhere near: abstain rather than answer a stray word ("call
@@ -168,6 +176,9 @@ func (c *Classifier) combine(u bot.Understanding, a analysis, cands []Candidate)
 	}
 	return c.clarify(u, a, cands)
 }
+
+// breachStory is the entry the learned model gives a breach that happened.
+const breachStory = "breach-incident"
 
 // sectionP is the learned model's probability of the section entry cites
 // first.

@@ -308,6 +308,13 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		u.Slots.Incident = true
 		u = decide(u, f)
 	}
+	// The duty to notify in general is no answer to a breach that
+	// happened: what to do about it is.
+	if len(ds) > 0 && ds[0].Category == bot.CategoryBreach && !hypo && u.Entry == "breach-duty" &&
+		(!learnedOnly(ds) || len(cands) > 0 && cands[0].Entry == breachStory) {
+		u.Slots.Incident = true
+		u = decide(u, f)
+	}
 	if len(ds) == 0 || u.Review {
 		return u
 	}
@@ -316,14 +323,30 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		// person: answer from that situation's entry and flag it, rather
 		// than turn the user away. A subject the sources do not cover
 		// still abstains.
-		if u.Abstain != "unsure" || hypo || learnedOnly(ds) {
+		//
+		// A word of a subject the sources do not cover (a printer, a
+		// briefing note) inside the story of a breach does not make the
+		// breach out of scope: a breach a detector of its own saw, or
+		// one the learned model is sure of, is answered and flagged.
+		entry, cat := categoryEntry[ds[0].Category], ds[0].Category
+		if len(cands) > 0 && cands[0].P >= learnedRescue {
+			if c, ok := reviewEntries[cands[0].Entry]; ok {
+				entry, cat = cands[0].Entry, c
+			}
+		}
+		switch {
+		case hypo:
+			return u
+		case u.Abstain == "unsure" && !learnedOnly(ds):
+		case u.Abstain == "out-of-scope" && (ds[0].Category == bot.CategoryBreach && !learnedOnly(ds) || entry == breachStory && cat == bot.CategoryBreach):
+		default:
 			return u
 		}
 		u.Abstain = ""
-		u.Intent, u.Entry = intentOf(categoryEntry[ds[0].Category]), categoryEntry[ds[0].Category]
+		u.Intent, u.Entry = intentOf(entry), entry
 		u.Tentative = true
 		u = decide(u, f)
-		u.Review, u.Category = true, ds[0].Category
+		u.Review, u.Category = true, cat
 		return u
 	}
 	// An informational question about the same subject ("is fraud

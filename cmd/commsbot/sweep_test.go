@@ -107,7 +107,7 @@ func TestCalibrationTrace(t *testing.T) {
 					right++
 				}
 			}
-			_ = enc.Encode(map[string]any{"id": it.ID, "expect": it.Expect, "oos": it.OOS, "want_review": it.Review,
+			_ = enc.Encode(map[string]any{"id": it.ID, "lang": it.Lang, "expect": it.Expect, "oos": it.OOS, "want_review": it.Review,
 				"got": first, "needs_review": rep.NeedsReview, "trace": cur, "clarify": rep.Clarify})
 		}
 	}
