@@ -60,6 +60,26 @@ var (
 	generalRe    = mustPhrases(` (in general|generally|en general|does the guidance|the guidance say|la directive|le guide|what does|qu est ce que dit|according to|selon|a public body|un organisme public|public bodies|organismes publics|any breach|une atteinte quelconque|typically|usually|habituellement)( |$)`)
 )
 
+// Physical exposure: papers or a device left, forgotten or found in a
+// place others pass through ("left it on the shared printer", "retrouvée
+// dans un corridor"). instead/meant: a message sent to some people
+// instead of others, or received by someone it was meant for another.
+var (
+	leftVerbRe = mustPhrases(` (left|leave|leaving|forgot|forgotten|found|dropped|abandoned|dumped|oublie|oubliee|oublies|oubliees|laisse|laissee|laisses|laissees|retrouve|retrouvee|retrouves|retrouvees|trouve|trouvee|trouves|trouvees|abandonne|abandonnee|jete|jetee|jetes|jetees)( |$)`)
+	publicPlaceRe = mustPhrases(` (on|in|at|into|near|sur|dans|a|au|pres de)( the| a| an| our| le| la| l| un| une| notre| les)? (shared |public |common )?(printer|photocopier|copier|bus|train|taxi|subway|metro|cafe|restaurant|lobby|hallway|hall|corridor|elevator|park|parking lot|street|sidewalk|recycling|recycling bin|garbage|trash|dumpster|meeting room|boardroom|reception|counter|kitchen|kitchenette|imprimante|photocopieur|autobus|couloir|ascenseur|stationnement|rue|trottoir|bac de recyclage|recyclage|poubelle|salle de reunion|comptoir|cuisinette|aire commune|lieu public|corridor accessible|endroit public)( |$)`)
+	insteadRe = mustPhrases(` (instead of|rather than|au lieu de|au lieu du|au lieu des|plutot qu|plutot que)( |$)`)
+	meantForRe = mustPhrases(` (meant for|intended for|addressed to|destined for|destinee a|destine a|destinees a|destines a|adressee a|adresse a|qui etait pour|that was for)( |$)`)
+	receivedRe = mustPhrases(` (received|got|opened|recu|recue|recus|a recu|ont recu|ouvert)( |$)`)
+)
+
+// peopleRe names people an account deals with; listOrRankRe compiling or
+// ranking them one by one: a use beyond the four covered ones (A.5).
+var (
+	listOrRankRe = mustPhrases(` (list|lists|listing|liste|listes|database|spreadsheet|tableau|fichier|registry|registre|score|scores|scoring|rate|rating|rank|ranking|classify|classer|classement|noter|coter|cote|palmares|blacklist|liste noire)( of| des| de| d| les| each| every| all| our| chaque| tous les| toutes les| nos)?( the| our| nos| les)? (people|persons|individuals|users|followers|subscribers|commenters|commentators|citizens|clients|influencers|critics|journalists|employees|staff|abonnes|commentateurs|citoyens|usagers|utilisateurs|influenceurs|critiques|personnes|gens|internautes|employes|fonctionnaires|participants)( |$)`)
+	oneByOneRe = mustPhrases(` (by name|name by name|nom par nom|one by one|un par un|une par une|tied to their|linked to their|lie a leur|lies a leur|with their (names|usernames|handles|contact)|avec leurs (noms|coordonnees|courriels|adresses)|who they are|qui ils sont)( |$)`)
+	mailingRe = mustPhrases(` (mailing|distribution|newsletter|envoi|diffusion|infolettre|bulletin)( |$)`)
+)
+
 // situational breach intents: the sections on assessing and notifying.
 func situationalBreach(intent string) bool {
 	switch intent {
@@ -234,6 +254,12 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		add(bot.CategoryBreach, anyoneRe.FindString(f))
 	case !hypo && lossRe.MatchString(f) && incidentThingRe.MatchString(f):
 		add(bot.CategoryBreach, lossRe.FindString(f)+" /"+incidentThingRe.FindString(f))
+	case !hypo && followedBy(f, leftVerbRe, publicPlaceRe, 80) != "" && (incidentThingRe.MatchString(f) || a.slots.PersonalInfo != nil):
+		add(bot.CategoryBreach, followedBy(f, leftVerbRe, publicPlaceRe, 80))
+	case !hypo && followedBy(f, misdirectVerbRe, insteadRe, 160) != "":
+		add(bot.CategoryBreach, followedBy(f, misdirectVerbRe, insteadRe, 160))
+	case !hypo && followedBy(f, receivedRe, meantForRe, 80) != "":
+		add(bot.CategoryBreach, followedBy(f, receivedRe, meantForRe, 80))
 	}
 	if len(ds) == 0 && situationalBreach(u.Intent) && !hypo && !generalRe.MatchString(f) &&
 		(firstPersonRe.MatchString(f) && particularRe.MatchString(f) || thisBreachRe.MatchString(f)) {
@@ -261,6 +287,9 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 			add(bot.CategoryOtherUse, use)
 			break
 		}
+	}
+	if !personal && !hypo && (listOrRankRe.MatchString(f) && (oneByOneRe.MatchString(f) || a.slots.PersonalInfo != nil) && !mailingRe.MatchString(f)) {
+		add(bot.CategoryOtherUse, listOrRankRe.FindString(f)+oneByOneRe.FindString(f))
 	}
 	var secondary string
 	switch {
