@@ -65,19 +65,19 @@ var (
 // dans un corridor"). instead/meant: a message sent to some people
 // instead of others, or received by someone it was meant for another.
 var (
-	leftVerbRe = mustPhrases(` (left|leave|leaving|forgot|forgotten|found|dropped|abandoned|dumped|oublie|oubliee|oublies|oubliees|laisse|laissee|laisses|laissees|retrouve|retrouvee|retrouves|retrouvees|trouve|trouvee|trouves|trouvees|abandonne|abandonnee|jete|jetee|jetes|jetees)( |$)`)
+	leftVerbRe    = mustPhrases(` (left|leave|leaving|forgot|forgotten|found|dropped|abandoned|dumped|oublie|oubliee|oublies|oubliees|laisse|laissee|laisses|laissees|retrouve|retrouvee|retrouves|retrouvees|trouve|trouvee|trouves|trouvees|abandonne|abandonnee|jete|jetee|jetes|jetees)( |$)`)
 	publicPlaceRe = mustPhrases(` (on|in|at|into|near|sur|dans|a|au|pres de)( the| a| an| our| le| la| l| un| une| notre| les)? (shared |public |common )?(printer|photocopier|copier|bus|train|taxi|subway|metro|cafe|restaurant|lobby|hallway|hall|corridor|elevator|park|parking lot|street|sidewalk|recycling|recycling bin|garbage|trash|dumpster|meeting room|boardroom|reception|counter|kitchen|kitchenette|imprimante|photocopieur|autobus|couloir|ascenseur|stationnement|rue|trottoir|bac de recyclage|recyclage|poubelle|salle de reunion|comptoir|cuisinette|aire commune|lieu public|corridor accessible|endroit public)( |$)`)
-	insteadRe = mustPhrases(` (instead of|rather than|au lieu de|au lieu du|au lieu des|plutot qu|plutot que)( |$)`)
-	meantForRe = mustPhrases(` (meant for|intended for|addressed to|destined for|destinee a|destine a|destinees a|destines a|adressee a|adresse a|qui etait pour|that was for)( |$)`)
-	receivedRe = mustPhrases(` (received|got|opened|recu|recue|recus|a recu|ont recu|ouvert)( |$)`)
+	insteadRe     = mustPhrases(` (instead of|rather than|au lieu de|au lieu du|au lieu des|plutot qu|plutot que)( |$)`)
+	meantForRe    = mustPhrases(` (meant for|intended for|addressed to|destined for|destinee a|destine a|destinees a|destines a|adressee a|adresse a|qui etait pour|that was for)( |$)`)
+	receivedRe    = mustPhrases(` (received|got|opened|recu|recue|recus|a recu|ont recu|ouvert)( |$)`)
 )
 
 // peopleRe names people an account deals with; listOrRankRe compiling or
 // ranking them one by one: a use beyond the four covered ones (A.5).
 var (
 	listOrRankRe = mustPhrases(` (list|lists|listing|liste|listes|database|spreadsheet|tableau|fichier|registry|registre|score|scores|scoring|rate|rating|rank|ranking|classify|classer|classement|noter|coter|cote|palmares|blacklist|liste noire)( of| des| de| d| les| each| every| all| our| chaque| tous les| toutes les| nos)?( the| our| nos| les)? (people|persons|individuals|users|followers|subscribers|commenters|commentators|citizens|clients|influencers|critics|journalists|employees|staff|abonnes|commentateurs|citoyens|usagers|utilisateurs|influenceurs|critiques|personnes|gens|internautes|employes|fonctionnaires|participants)( |$)`)
-	oneByOneRe = mustPhrases(` (by name|name by name|nom par nom|one by one|un par un|une par une|tied to their|linked to their|lie a leur|lies a leur|with their (names|usernames|handles|contact)|avec leurs (noms|coordonnees|courriels|adresses)|who they are|qui ils sont)( |$)`)
-	mailingRe = mustPhrases(` (mailing|distribution|newsletter|envoi|diffusion|infolettre|bulletin)( |$)`)
+	oneByOneRe   = mustPhrases(` (by name|name by name|nom par nom|one by one|un par un|une par une|tied to their|linked to their|lie a leur|lies a leur|with their (names|usernames|handles|contact)|avec leurs (noms|coordonnees|courriels|adresses)|who they are|qui ils sont)( |$)`)
+	mailingRe    = mustPhrases(` (mailing|distribution|newsletter|envoi|diffusion|infolettre|bulletin)( |$)`)
 )
 
 // situational breach intents: the sections on assessing and notifying.
