@@ -41,7 +41,7 @@ type Item struct {
 
 // HeldOut are the sets written after the split, each scored once, blind,
 // before any change made for it: the whole of each is frozen.
-var HeldOut = map[string]bool{"blind24": true, "blind25": true, "blind26": true, "blind28": true, "blind29": true}
+var HeldOut = map[string]bool{"blind24": true, "blind25": true, "blind26": true, "blind28": true, "blind29": true, "blind32": true, "blind33": true}
 
 // TuneOnly are the sets written after the split for tuning: their misses
 // were read from the first, so none of them is frozen.
