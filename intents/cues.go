@@ -18,13 +18,17 @@ type cueWord struct {
 	prefix string // folded prefix, for words written with *
 	en, fr string // stems
 	fold   string
+	// ids number fold, en and fr (see model.ids).
+	ids [3]int32
 }
 
-func (w cueWord) matches(t token) bool {
+// matches compares the word's numbers with the token's (set by
+// model.number): equal strings have equal numbers.
+func (w *cueWord) matches(t *token) bool {
 	if w.prefix != "" {
 		return strings.HasPrefix(t.fold, w.prefix)
 	}
-	return t.fold == w.fold || t.en == w.en || t.fr == w.fr
+	return t.ids[0] == w.ids[0] || t.ids[1] == w.ids[1] || t.ids[2] == w.ids[2]
 }
 
 // cue is a phrase (words in order, small gaps allowed) or, when all is
@@ -42,12 +46,13 @@ type cue struct {
 const maxGap = 2
 
 // match reports whether the cue occurs in the message's words.
-func (c cue) match(toks []token) bool {
+func (c *cue) match(toks []token) bool {
 	if c.all {
-		for _, w := range c.words {
+		for wi := range c.words {
+			w := &c.words[wi]
 			found := false
-			for _, t := range toks {
-				if w.matches(t) {
+			for ti := range toks {
+				if w.matches(&toks[ti]) {
 					found = true
 					break
 				}
@@ -59,7 +64,7 @@ func (c cue) match(toks []token) bool {
 		return true
 	}
 	for i := range toks {
-		if c.words[0].matches(toks[i]) && c.rest(toks, i+1, 1) {
+		if c.words[0].matches(&toks[i]) && c.rest(toks, i+1, 1) {
 			return true
 		}
 	}
@@ -67,12 +72,12 @@ func (c cue) match(toks []token) bool {
 }
 
 // rest matches words[k:] starting at toks[from:], allowing gaps.
-func (c cue) rest(toks []token, from, k int) bool {
+func (c *cue) rest(toks []token, from, k int) bool {
 	if k == len(c.words) {
 		return true
 	}
 	for j := from; j < len(toks) && j <= from+maxGap; j++ {
-		if c.words[k].matches(toks[j]) && c.rest(toks, j+1, k+1) {
+		if c.words[k].matches(&toks[j]) && c.rest(toks, j+1, k+1) {
 			return true
 		}
 	}
@@ -107,20 +112,33 @@ type model struct {
 	// matches; always lists the cues without an anchor (prefix words
 	// only). A cue can match a message only if its anchor matches one of
 	// the message's words, so only the candidates are tried.
-	index  map[wordKey][]int
+	index  [3][][]int // kind (fold, en, fr) → word number → cue ids
 	always []int
 	ncues  int
+	// ids numbers every string a cue word has (from 1).
+	ids map[string]int32
 }
 
-// wordKey is a key under which a word is indexed: a cue word matches a
-// token when their folded forms, English stems or French stems are equal.
-type wordKey struct {
-	kind byte // 'w' folded, 'e' English stem, 'f' French stem
-	s    string
+// id returns s's number, adding it when add is true; 0 when s is unknown.
+func (m *model) id(s string, add bool) int32 {
+	if n, ok := m.ids[s]; ok {
+		return n
+	}
+	if !add {
+		return 0
+	}
+	n := int32(len(m.ids) + 1)
+	m.ids[s] = n
+	return n
 }
 
-func keys(fold, en, fr string) [3]wordKey {
-	return [3]wordKey{{'w', fold}, {'e', en}, {'f', fr}}
+// number sets the tokens' numbers. It must run on every token a cue is
+// matched against.
+func (m *model) number(toks []token) {
+	for i := range toks {
+		t := &toks[i]
+		t.ids = [3]int32{m.id(t.fold, false), m.id(t.en, false), m.id(t.fr, false)}
+	}
 }
 
 // indexCue registers c under its anchor: its longest whole word, the
@@ -137,9 +155,12 @@ func (m *model) indexCue(c cue) {
 		return
 	}
 	w := c.words[anchor]
-	for _, k := range keys(w.fold, w.en, w.fr) {
-		if l := m.index[k]; len(l) == 0 || l[len(l)-1] != c.id {
-			m.index[k] = append(l, c.id)
+	for k, n := range w.ids {
+		for int(n) >= len(m.index[k]) {
+			m.index[k] = append(m.index[k], nil)
+		}
+		if l := m.index[k][n]; len(l) == 0 || l[len(l)-1] != c.id {
+			m.index[k][n] = append(l, c.id)
 		}
 	}
 }
@@ -150,10 +171,12 @@ func (m *model) candidates(toks []token) []bool {
 	for _, id := range m.always {
 		cand[id] = true
 	}
-	for _, t := range toks {
-		for _, k := range keys(t.fold, t.en, t.fr) {
-			for _, id := range m.index[k] {
-				cand[id] = true
+	for ti := range toks {
+		for k, n := range toks[ti].ids {
+			if n > 0 && int(n) < len(m.index[k]) {
+				for _, id := range m.index[k][n] {
+					cand[id] = true
+				}
 			}
 		}
 	}
@@ -165,7 +188,7 @@ func loadModel(b []byte) (*model, error) {
 	if err := yaml.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("intents.yaml: %w", err)
 	}
-	m := &model{docs: map[string][]cue{}, vocab: map[string]bool{}, index: map[wordKey][]int{}}
+	m := &model{docs: map[string][]cue{}, vocab: map[string]bool{}, ids: map[string]int32{}}
 	for _, w := range f.Vocabulary {
 		for _, t := range tokenize(w) {
 			m.vocab[t.fold] = true
@@ -251,7 +274,7 @@ func (m *model) parseCue(s string) (cue, error) {
 			return cue{}, fmt.Errorf("cue %q has no words", c.src)
 		}
 		for i, t := range toks {
-			w := cueWord{en: t.en, fr: t.fr, fold: t.fold}
+			w := cueWord{en: t.en, fr: t.fr, fold: t.fold, ids: [3]int32{m.id(t.fold, true), m.id(t.en, true), m.id(t.fr, true)}}
 			if star && i == len(toks)-1 {
 				w = cueWord{prefix: t.fold}
 			}

@@ -114,6 +114,7 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 			toks[i].en, toks[i].fr = stems(fixed)
 		}
 	}
+	c.m.number(toks)
 	markFocus(text, toks)
 	a := analysis{raw: text, toks: toks, words: content(toks), folded: foldText(toks)}
 	for _, t := range toks {
@@ -159,7 +160,7 @@ func markFocus(text string, toks []token) {
 	parts := sentenceEnd.Split(text, -1)
 	last := -1
 	for i := len(parts) - 1; i >= 0; i-- {
-		if len(tokenize(parts[i])) > 0 {
+		if countWords(parts[i]) > 0 {
 			last = i
 			break
 		}
@@ -172,7 +173,7 @@ func markFocus(text string, toks []token) {
 	}
 	n := 0
 	for _, p := range parts[:last] {
-		n += len(tokenize(p))
+		n += countWords(p)
 	}
 	for i := n; i < len(toks); i++ {
 		toks[i].focus = true
@@ -201,8 +202,8 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]flo
 	cand := c.m.candidates(a.toks)
 	docScore := map[string]float64{}
 	for doc, cues := range c.m.docs {
-		for _, cu := range cues {
-			if cand[cu.id] && cu.match(a.toks) {
+		for i := range cues {
+			if cu := &cues[i]; cand[cu.id] && cu.match(a.toks) {
 				docScore[doc] += cu.weight
 			}
 		}
@@ -211,7 +212,8 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]flo
 	for _, in := range c.m.intents {
 		s := 0.0
 		var matched []string
-		for _, cu := range in.cues {
+		for i := range in.cues {
+			cu := &in.cues[i]
 			if cand[cu.id] && cu.match(a.toks) {
 				w := cu.weight
 				if a.focus != nil && cu.match(a.focus) {

@@ -23,6 +23,10 @@ type token struct {
 	typed string
 	// en and fr are the word's Snowball stems, accent-folded.
 	en, fr string
+	// ids are fold, en and fr as numbered by the cue model (0: a string
+	// no cue has), set by model.number: cues compare numbers, not
+	// strings.
+	ids [3]int32
 	// focus marks the words of the message's last sentence: the question
 	// itself, after any context ("We blocked a troll. How long must we keep
 	// their comments?").
@@ -107,6 +111,25 @@ func tokenize(text string) []token {
 		toks[i].en, toks[i].fr = stems(toks[i].lower)
 	}
 	return toks
+}
+
+// countWords is len(tokenize(text)), without building the tokens.
+func countWords(text string) int {
+	if !norm.NFC.IsNormalString(text) {
+		text = norm.NFC.String(text)
+	}
+	n, in := 0, false
+	for _, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) && in {
+			if !in {
+				n++
+			}
+			in = true
+			continue
+		}
+		in = false
+	}
+	return n
 }
 
 // stems returns the English and French stems of a lower-case word, with

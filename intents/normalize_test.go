@@ -216,3 +216,12 @@ func TestUnderstandLanguageFallback(t *testing.T) {
 		}
 	}
 }
+
+// TestCountWords checks countWords against tokenize on awkward text.
+func TestCountWords(t *testing.T) {
+	for _, s := range []string{"", " ", "l'avis", "e\u0301te\u0301 — ok?", "x.com 2024", "\u0301abc", "Québec!!  C'est   ça", "日本語 テキスト", "a-b_c"} {
+		if got, want := countWords(s), len(tokenize(s)); got != want {
+			t.Errorf("countWords(%q) = %d, tokenize gives %d words", s, got, want)
+		}
+	}
+}
