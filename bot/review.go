@@ -58,14 +58,17 @@ type TicketEvent struct {
 // administrative decision, so they are kept at least two years (see the
 // retention policy in the README).
 type Ticket struct {
-	ID        string     `json:"id"`
-	Created   time.Time  `json:"created"`
-	Category  string     `json:"category"`
-	Topic     string     `json:"topic"`
-	Requester Person     `json:"requester"`
-	Origin    Origin     `json:"origin"`
-	Lang      Lang       `json:"lang"`
-	Question  string     `json:"question"` // personal information redacted
+	ID        string    `json:"id"`
+	Created   time.Time `json:"created"`
+	Category  string    `json:"category"`
+	Topic     string    `json:"topic"`
+	Requester Person    `json:"requester"`
+	Origin    Origin    `json:"origin"`
+	Lang      Lang      `json:"lang"`
+	Question  string    `json:"question"` // personal information redacted
+	// Redacted lists the kinds of personal information removed from
+	// Question ("name", "health-card"…), for the ticket's header.
+	Redacted  []string   `json:"redacted,omitempty"`
 	Answer    string     `json:"answer,omitempty"`
 	Citations []Citation `json:"citations,omitempty"`
 

@@ -98,11 +98,12 @@ func (r *Reviews) observe(action, category string) {
 func (r *Reviews) Open(ctx context.Context, m Message, reply Reply, category, topic string) (Ticket, error) {
 	now := r.now()
 	k := m.Conversation
+	question, redacted := RedactKinds(m.Text)
 	t := Ticket{
 		ID: NewTicketID(), Created: now, Category: category, Topic: topic,
 		Requester: Person{ID: k.UserID(), Name: m.UserName},
 		Origin:    Origin{Platform: k.Platform, Workspace: k.Workspace, Channel: k.Channel, Thread: k.Thread, Permalink: m.Permalink},
-		Lang:      reply.Lang, Question: Redact(m.Text), Answer: reply.Answer, Citations: reply.Citations,
+		Lang:      reply.Lang, Question: question, Redacted: redacted, Answer: reply.Answer, Citations: reply.Citations,
 		Status:  StatusOpen,
 		History: []TicketEvent{{At: now, Actor: k.UserID(), Action: "opened", Note: category}},
 	}

@@ -308,6 +308,31 @@ func TestReviewRequestedIsRedacted(t *testing.T) {
 	}
 }
 
+// TestTicketSaysWhatWasRedacted: a breach story with the user's name, a
+// health card number and a street address is filed without them, and the
+// ticket lists the kinds removed for the coordinators' header.
+func TestTicketSaysWhatWasRedacted(t *testing.T) {
+	rig := newReviewRig(t)
+	r := rig.ask(t, convA, "review I'm Marie Roy; we mailed Mr. Tremblay's letter with his health card 1234-567-890-AB to 12 Elm Street")
+	if r.Ticket == "" {
+		t.Fatalf("no ticket: %+v", r)
+	}
+	tk, err := rig.tickets.Ticket(t.Context(), r.Ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"Marie", "Roy", "Tremblay", "1234", "Elm"} {
+		if strings.Contains(tk.Question, leak) {
+			t.Errorf("ticket question %q still holds %q", tk.Question, leak)
+		}
+	}
+	want := []string{"address", "health-card", "name"}
+	got := slices.Sorted(slices.Values(tk.Redacted))
+	if !slices.Equal(got, want) {
+		t.Errorf("ticket redacted %v, want %v", tk.Redacted, want)
+	}
+}
+
 func TestReviewStoreFailure(t *testing.T) {
 	rig := newReviewRig(t)
 	rig.tickets.down.Store(true)

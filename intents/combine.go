@@ -75,9 +75,9 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 	if c.nb != nil && u.Command == bot.CmdNone && (u.Abstain == "" || u.Abstain == "unsure") && !u.FollowUp {
 		cands = c.nb.predict(a.toks)
 		u = c.combine(u, a, cands)
-		if u.Entry != "" && len(u.Clarify) == 0 && u.Confidence < clarifyBelow && len(cands) > 0 {
-			// Too unsure to answer outright: ask, when there is
-			// something to offer besides this answer.
+		if u.Entry != "" && len(u.Clarify) == 0 && u.Confidence < clarifyBelow && c.contested(u, a, cands) {
+			// Too unsure to answer outright, and the evidence points
+			// elsewhere too: ask.
 			u = c.clarify(u, a, cands)
 		}
 		if u.Entry != "" && u.Confidence < sureVerdict {
@@ -185,6 +185,24 @@ func (c *Classifier) combine(u bot.Understanding, a analysis, cands []Candidate)
 	}
 	return c.clarify(u, a, cands)
 }
+
+// contested reports whether another section has real support besides u's
+// answer: the learned model's top candidate is elsewhere, or the cue
+// engine's runner-up (another section) scored close to its choice.
+func (c *Classifier) contested(u bot.Understanding, a analysis, cands []Candidate) bool {
+	if len(cands) > 0 && cands[0].Entry != OutOfScope && cands[0].P >= learnedOption && c.section(cands[0].Entry) != c.section(u.Entry) {
+		return true
+	}
+	if len(a.scores) > 1 && a.scores[0].Score > 0 && a.scores[1].Score >= closeRunnerUp*a.scores[0].Score {
+		alt := decide(bot.Understanding{Lang: u.Lang, Intent: a.scores[1].Intent, Slots: u.Slots}, a.folded)
+		return alt.Entry != "" && c.section(alt.Entry) != c.section(u.Entry)
+	}
+	return false
+}
+
+// closeRunnerUp: a cue runner-up scoring this share of the top intent's
+// score is a real alternative.
+const closeRunnerUp = 0.8
 
 // breachStory is the entry the learned model gives a breach that happened.
 const breachStory = "breach-incident"

@@ -177,8 +177,8 @@ var (
 	urlRE    = regexp.MustCompile(`(?i)\b(?:https?://|www\.)[^\s<>"'()\[\]]+`)
 	// Bare domains with a common top-level domain: "canada.ca".
 	domainRE = regexp.MustCompile(`(?i)\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:com|ca|org|net|gov|edu|int|io|info|biz|co|uk|us|fr|eu|app|dev|ai|me|tv|ly|gg|social|xyz|online|site|news)\b`)
-	// placeholders are bot.Redact's and Redact's.
-	placeholders = []string{"[email]", "[phone]", "[sin]", "[ip]", "[name]"}
+	// placeholders are bot.Redact's (Redact's names use its [name]).
+	placeholders = bot.Placeholders()
 )
 
 // The scorer's language test (../shared/eval/score): more French than

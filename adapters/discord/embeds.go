@@ -299,7 +299,7 @@ func ticketView(t bot.Ticket) (*discordgo.MessageEmbed, []discordgo.MessageCompo
 			{Name: "Language · Langue", Value: orDash(string(t.Lang)), Inline: true},
 			{Name: "Requester · Demandeur", Value: userRef(t.Requester), Inline: true},
 			{Name: "From · Provenance", Value: where},
-			{Name: "Question (redacted · caviardée)", Value: orDash(t.Question)},
+			{Name: redactedField(t.Redacted), Value: orDash(t.Question)},
 		},
 	}
 	if t.Answer != "" {
@@ -372,4 +372,12 @@ func resolvedEmbed(t bot.Ticket) *discordgo.MessageEmbed {
 		Description: text(t.Lang, msgResolvedBody) + "\n\n" + t.Resolution,
 		Color:       colourResolved,
 	})
+}
+
+// redactedField names the question field with what was removed from it.
+func redactedField(kinds []string) string {
+	if len(kinds) == 0 {
+		return "Question (redacted · caviardée)"
+	}
+	return "Question (redacted · caviardée: " + strings.Join(kinds, ", ") + ")"
 }

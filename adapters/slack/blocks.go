@@ -362,7 +362,7 @@ func ticketBlocks(t bot.Ticket, kind string, now time.Time) (string, []slack.Blo
 		mrkdwn("*Opened*\n" + fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Created.Unix(), t.Created.UTC().Format(time.RFC3339))),
 	}, nil))
 	if q := strings.TrimSpace(t.Question); q != "" {
-		blocks = append(blocks, section("*Question* (personal information redacted)\n>"+strings.ReplaceAll(escape(trimWords(q, 1500)), "\n", "\n>")))
+		blocks = append(blocks, section("*Question* ("+redactedNote(t.Redacted)+")\n>"+strings.ReplaceAll(escape(trimWords(q, 1500)), "\n", "\n>")))
 	}
 	if a := strings.TrimSpace(t.Answer); a != "" {
 		blocks = append(blocks, section("*commsbot answered*\n"+escape(trimWords(a, 1200))))
@@ -423,4 +423,12 @@ func resolveModal(meta modalMeta) slack.ModalViewRequest {
 			slack.NewInputBlock(noteBlock, plain("Resolution note / Note de résolution"), nil, input),
 		}},
 	}
+}
+
+// redactedNote says what was removed from a ticket's question.
+func redactedNote(kinds []string) string {
+	if len(kinds) == 0 {
+		return "personal information redacted; none found"
+	}
+	return "personal information redacted: " + strings.Join(kinds, ", ")
 }
