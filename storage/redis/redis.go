@@ -27,6 +27,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -104,6 +105,8 @@ type Store struct {
 	// next call creates the group again.
 	groupMu    sync.Mutex
 	groupReady bool
+	// activeReady says the active tickets index is known to be built.
+	activeReady atomic.Bool
 }
 
 var (

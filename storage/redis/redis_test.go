@@ -388,3 +388,63 @@ func TestURLErrorHidesPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestActiveIndex: the reminders and the queue read an index that holds
+// only open and claimed tickets; a resolved ticket leaves it, and a store
+// written before the index existed gets it built on first use.
+func TestActiveIndex(t *testing.T) {
+	t.Parallel()
+	url := redistest.URL(t)
+	ctx := t.Context()
+	prefix := testPrefix()
+	s := open(t, redis.Options{URL: url, Prefix: prefix})
+	opt, err := goredis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.DisableIdentity = true
+	raw := goredis.NewClient(opt)
+	t.Cleanup(func() { raw.Close() })
+	active, full := prefix+"{reviews}:active", prefix+"{reviews}:index"
+
+	now := time.Now()
+	var ids []string
+	for i := range 5 {
+		tk := bot.Ticket{ID: fmt.Sprintf("T-%d-%d", now.UnixNano(), i), Created: now.Add(time.Duration(i) * time.Second), Status: bot.StatusOpen, Category: bot.CategoryBreach}
+		if err := s.CreateTicket(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tk.ID)
+	}
+	for _, id := range ids[:3] {
+		if _, err := s.UpdateTicket(ctx, id, "", func(tk *bot.Ticket) error { tk.Status = bot.StatusResolved; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.UpdateTicket(ctx, ids[3], "", func(tk *bot.Ticket) error { tk.Status = bot.StatusClaimed; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := raw.ZCard(ctx, active).Result(); n != 2 {
+		t.Errorf("active index holds %d tickets, want the 2 not resolved", n)
+	}
+	if n, _ := raw.ZCard(ctx, full).Result(); n != 5 {
+		t.Errorf("full index holds %d tickets, want 5", n)
+	}
+	open1, err := s.Tickets(ctx, bot.StatusOpen)
+	if err != nil || len(open1) != 1 || open1[0].ID != ids[4] {
+		t.Errorf("open tickets = %v, %v; want [%s]", open1, err, ids[4])
+	}
+
+	// A store from before the index: drop it, and a new store builds it.
+	if err := raw.Del(ctx, active, prefix+"{reviews}:active-built").Err(); err != nil {
+		t.Fatal(err)
+	}
+	s2 := open(t, redis.Options{URL: url, Prefix: prefix})
+	claimed, err := s2.Tickets(ctx, bot.StatusClaimed)
+	if err != nil || len(claimed) != 1 || claimed[0].ID != ids[3] {
+		t.Errorf("claimed tickets after rebuild = %v, %v; want [%s]", claimed, err, ids[3])
+	}
+	if n, _ := raw.ZCard(ctx, active).Result(); n != 2 {
+		t.Errorf("rebuilt active index holds %d tickets, want 2", n)
+	}
+}

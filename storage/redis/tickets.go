@@ -42,14 +42,54 @@ func (s *Store) rkey(parts ...string) string {
 	return s.prefix + "{reviews}:" + strings.Join(parts, ":")
 }
 
+// Tickets are indexed twice, by creation time: "index" holds every ticket
+// (kept two years), "active" only the open and claimed ones, so that the
+// reminders and the queue read what is pending, not the whole history.
+
 // createScript stores a new ticket, indexes it and queues its "opened"
 // notice in one atomic step. It returns 0 when the id is taken.
 var createScript = goredis.NewScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[4], ARGV[2], ARGV[3])
 redis.call('XADD', KEYS[3], '*', 'ticket', ARGV[3], 'kind', ARGV[4])
 return 1
 `)
+
+// activeBuilt marks that the active index was built from the full one (a
+// store written before it existed has tickets only in "index").
+const activeBuilt = "active-built"
+
+// ensureActive builds the active index once from the full index.
+func (s *Store) ensureActive(ctx context.Context) error {
+	if s.activeReady.Load() {
+		return nil
+	}
+	n, err := s.client.Exists(ctx, s.rkey(activeBuilt)).Result()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		all, err := s.scanTickets(ctx, s.rkey("index"), "")
+		if err != nil {
+			return err
+		}
+		_, err = s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+			for _, t := range all {
+				if t.Status != bot.StatusResolved {
+					p.ZAdd(ctx, s.rkey("active"), goredis.Z{Score: float64(t.Created.UnixMilli()), Member: t.ID})
+				}
+			}
+			p.Set(ctx, s.rkey(activeBuilt), "1", 0)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	s.activeReady.Store(true)
+	return nil
+}
 
 // CreateTicket implements bot.TicketStore.
 func (s *Store) CreateTicket(ctx context.Context, t bot.Ticket) error {
@@ -58,7 +98,7 @@ func (s *Store) CreateTicket(ctx context.Context, t bot.Ticket) error {
 		return fmt.Errorf("redis store: create ticket: %w", err)
 	}
 	n, err := createScript.Run(ctx, s.client,
-		[]string{s.rkey("ticket", t.ID), s.rkey("index"), s.rkey("notices")},
+		[]string{s.rkey("ticket", t.ID), s.rkey("index"), s.rkey("notices"), s.rkey("active")},
 		b, t.Created.UnixMilli(), t.ID, bot.NoticeOpened).Int()
 	if err != nil {
 		return fmt.Errorf("redis store: create ticket: %w", err)
@@ -121,6 +161,11 @@ func (s *Store) UpdateTicket(ctx context.Context, id, notice string, change func
 			}
 			_, err = tx.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 				p.Set(ctx, key, nb, 0)
+				if t.Status == bot.StatusResolved {
+					p.ZRem(ctx, s.rkey("active"), id)
+				} else {
+					p.ZAdd(ctx, s.rkey("active"), goredis.Z{Score: float64(t.Created.UnixMilli()), Member: id})
+				}
 				if notice != "" {
 					p.XAdd(ctx, &goredis.XAddArgs{Stream: s.rkey("notices"), Values: []any{"ticket", id, "kind", notice}})
 				}
@@ -160,11 +205,29 @@ func backoff(ctx context.Context, attempt int) error {
 	}
 }
 
-// Tickets implements bot.TicketStore.
+// Tickets implements bot.TicketStore. Open and claimed tickets are read
+// from the active index only.
 func (s *Store) Tickets(ctx context.Context, status bot.TicketStatus) ([]bot.Ticket, error) {
-	ids, err := s.client.ZRevRange(ctx, s.rkey("index"), 0, -1).Result()
+	index := s.rkey("index")
+	if status == bot.StatusOpen || status == bot.StatusClaimed {
+		if err := s.ensureActive(ctx); err != nil {
+			return nil, fmt.Errorf("redis store: tickets: %w", err)
+		}
+		index = s.rkey("active")
+	}
+	out, err := s.scanTickets(ctx, index, status)
 	if err != nil {
 		return nil, fmt.Errorf("redis store: tickets: %w", err)
+	}
+	return out, nil
+}
+
+// scanTickets reads the tickets of an index, newest first, keeping those
+// with status (all when it is empty).
+func (s *Store) scanTickets(ctx context.Context, index string, status bot.TicketStatus) ([]bot.Ticket, error) {
+	ids, err := s.client.ZRevRange(ctx, index, 0, -1).Result()
+	if err != nil {
+		return nil, err
 	}
 	var out []bot.Ticket
 	for len(ids) > 0 {
@@ -176,7 +239,7 @@ func (s *Store) Tickets(ctx context.Context, status bot.TicketStatus) ([]bot.Tic
 		}
 		vals, err := s.client.MGet(ctx, keys...).Result()
 		if err != nil {
-			return nil, fmt.Errorf("redis store: tickets: %w", err)
+			return nil, err
 		}
 		for _, v := range vals {
 			str, ok := v.(string)
@@ -185,7 +248,7 @@ func (s *Store) Tickets(ctx context.Context, status bot.TicketStatus) ([]bot.Tic
 			}
 			var t bot.Ticket
 			if err := json.Unmarshal([]byte(str), &t); err != nil {
-				return nil, fmt.Errorf("redis store: tickets: %w", err)
+				return nil, err
 			}
 			if status == "" || t.Status == status {
 				out = append(out, t)
