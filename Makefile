@@ -4,7 +4,7 @@ GO       ?= go
 FUZZTIME ?= 10s
 PKGS     := ./...
 
-.PHONY: all test deps fmt-check vet staticcheck unit fuzz bench build clean
+.PHONY: all test deps fmt-check vet staticcheck unit fuzz bench bench-serve build clean
 
 all: build
 
@@ -48,6 +48,13 @@ fuzz:
 
 bench:
 	COMMSBOT_REQUIRE_REDIS=1 $(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+
+# serve against a bare signature-checking Slack handler, loaded alternately
+# in one run (../shared/bench; BENCH_SECONDS, BENCH_ROUNDS).
+BENCH_SECONDS ?= 8
+BENCH_ROUNDS  ?= 3
+bench-serve: deps
+	../shared/bench/serve-vs-bare $(BENCH_SECONDS) $(BENCH_ROUNDS)
 
 build:
 	$(GO) build -o bin/commsbot ./cmd/commsbot
