@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -165,8 +166,14 @@ type Engine struct {
 	// StateTTL is how long conversation state is kept; default 24 h.
 	StateTTL time.Duration
 	// Dedupe, when set, makes a message with an EventID seen before return
-	// ErrDuplicate, so platform retries and replicas answer once.
+	// ErrDuplicate, so platform retries and replicas answer once. When it
+	// is also an EventLog, a retry of a message whose first handling died
+	// is answered, and a retry of a finished one gets the same reply again
+	// (ErrReplayed).
 	Dedupe Deduper
+	// EventLease is how long a message being answered is leased to its
+	// replica (EventLog); default DefaultEventLease.
+	EventLease time.Duration
 	// Limiter and RateLimit bound questions per user per minute (default
 	// 20 when Limiter is set).
 	Limiter   RateLimiter
@@ -196,6 +203,20 @@ var ErrNoState = errors.New("conversation state unavailable")
 // the caller must not answer it.
 var ErrDuplicate = errors.New("duplicate event")
 
+// ErrInProgress is returned (wrapping ErrDuplicate) for a message another
+// replica or request is answering now.
+var ErrInProgress = fmt.Errorf("%w: still being answered", ErrDuplicate)
+
+// ErrReplayed is returned (wrapping ErrDuplicate) with the reply recorded
+// for a message already answered: a caller that answers in the response
+// to the request (a slash command retried by a proxy) sends it again; one
+// that posts messages does not post it twice.
+var ErrReplayed = fmt.Errorf("%w: answered before", ErrDuplicate)
+
+// DefaultEventLease is how long a message being answered is leased: more
+// than any answer takes, LLM included (see LLM_TIMEOUT).
+const DefaultEventLease = 30 * time.Second
+
 // DedupeTTL is how long event ids are remembered: longer than any platform
 // retries a delivery.
 const DedupeTTL = 15 * time.Minute
@@ -212,11 +233,68 @@ func (e *Engine) event(name string) {
 // ErrNoState.
 func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 	start := time.Now()
-	r, err := e.handle(ctx, m)
+	var r Reply
+	var err error
+	if log, ok := e.Dedupe.(EventLog); ok && m.EventID != "" {
+		r, err = e.handleLeased(ctx, log, m)
+	} else {
+		r, err = e.handle(ctx, m)
+	}
 	if e.Observer != nil && !errors.Is(err, ErrDuplicate) {
 		e.Observer.Answered(r, time.Since(start))
 	}
 	return r, err
+}
+
+// handleLeased answers m under a lease on its event id (EventLog).
+func (e *Engine) handleLeased(ctx context.Context, log EventLog, m Message) (Reply, error) {
+	id := m.Conversation.Platform + ":" + m.EventID
+	lease := e.EventLease
+	if lease <= 0 {
+		lease = DefaultEventLease
+	}
+	status, result, err := log.BeginEvent(ctx, id, lease, DedupeTTL)
+	switch {
+	case err != nil:
+		// Better to risk answering twice than not at all.
+		e.logger().WarnContext(ctx, "event log unavailable", "err", err)
+		return e.handleUnlogged(ctx, m)
+	case status == EventRunning:
+		e.event("duplicate")
+		return Reply{}, ErrInProgress
+	case status == EventDone:
+		e.event("duplicate")
+		var r Reply
+		if err := json.Unmarshal(result, &r); err != nil {
+			return Reply{}, ErrDuplicate
+		}
+		return r, ErrReplayed
+	}
+	r, herr := e.handleUnlogged(ctx, m)
+	if errors.Is(herr, ErrDuplicate) {
+		return r, herr
+	}
+	b, err := json.Marshal(r)
+	if err == nil {
+		err = log.FinishEvent(context.WithoutCancel(ctx), id, b, DedupeTTL)
+	}
+	if err != nil {
+		e.logger().WarnContext(ctx, "event log: finish", "err", err)
+	}
+	return r, herr
+}
+
+func (e *Engine) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Logger
+}
+
+// handleUnlogged is handle without the dedupe check (the lease did it).
+func (e *Engine) handleUnlogged(ctx context.Context, m Message) (Reply, error) {
+	m.EventID = ""
+	return e.handle(ctx, m)
 }
 
 func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {

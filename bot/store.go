@@ -21,6 +21,37 @@ type Deduper interface {
 	SeenOnce(ctx context.Context, id string, ttl time.Duration) (first bool, err error)
 }
 
+// EventLog is a Deduper that survives a crash mid-answer: an event is
+// claimed with a lease while it is handled, and marked done with what was
+// answered. A delivery while the lease is live is told the event is being
+// handled; one after the lease ran out without a result (the holder died)
+// is handled again; one after it finished gets the recorded answer again.
+// Stores that implement it are used that way by the engine; a plain
+// Deduper marks an event seen before it is handled.
+//
+// Implementations shared by several replicas must decide atomically: of
+// many callers at once, exactly one gets EventClaimed.
+type EventLog interface {
+	// BeginEvent claims id for lease unless it is done or leased. With
+	// EventDone, result is what FinishEvent recorded. lease and ttl must be
+	// positive; ttl is how long the record of a finished event is kept.
+	BeginEvent(ctx context.Context, id string, lease, ttl time.Duration) (status EventStatus, result []byte, err error)
+	// FinishEvent records id's result for ttl and ends its lease.
+	FinishEvent(ctx context.Context, id string, result []byte, ttl time.Duration) error
+}
+
+// EventStatus is what BeginEvent found.
+type EventStatus int
+
+const (
+	// EventClaimed: the caller holds the lease and must handle the event.
+	EventClaimed EventStatus = iota + 1
+	// EventRunning: another caller holds a live lease.
+	EventRunning
+	// EventDone: the event was handled; the result is returned.
+	EventDone
+)
+
 // RateLimiter bounds how often something keyed by key (a user, a channel, a
 // workspace) may happen: at most limit times per window.
 //

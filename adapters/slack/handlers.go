@@ -119,9 +119,17 @@ func (a *Adapter) runCommand(ctx context.Context, cmd slack.SlashCommand) *slack
 	default:
 		m.Text = full
 	}
-	reply, ok := a.handle(ctx, m, lang)
-	if !ok {
-		return nil
+	reply, err := a.cfg.Engine.Handle(ctx, m)
+	switch {
+	case errors.Is(err, bot.ErrReplayed):
+		// A retried request (a proxy, a rollout): the same answer again.
+	case errors.Is(err, bot.ErrInProgress):
+		return ephemeralText(text(orEnglish(cmp.Or(m.Lang, lang)), msgStillWorking))
+	default:
+		var ok bool
+		if reply, ok = a.afterHandle(ctx, m, lang, reply, err); !ok {
+			return nil
+		}
 	}
 	fallback, blocks := answerBlocks(reply, ref{Team: cmd.TeamID, Channel: cmd.ChannelID, User: cmd.UserID})
 	if usage && len(blocks) < maxBlocks {
@@ -135,6 +143,11 @@ func (a *Adapter) runCommand(ctx context.Context, cmd slack.SlashCommand) *slack
 // apology in the user's language.
 func (a *Adapter) handle(ctx context.Context, m bot.Message, lang bot.Lang) (bot.Reply, bool) {
 	reply, err := a.cfg.Engine.Handle(ctx, m)
+	return a.afterHandle(ctx, m, lang, reply, err)
+}
+
+// afterHandle is handle's treatment of the engine's reply and error.
+func (a *Adapter) afterHandle(ctx context.Context, m bot.Message, lang bot.Lang, reply bot.Reply, err error) (bot.Reply, bool) {
 	if errors.Is(err, bot.ErrDuplicate) {
 		a.log.DebugContext(ctx, "duplicate slack event ignored", "event", m.EventID)
 		return bot.Reply{}, false

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/commsbot/commsbot/bot"
 	"io"
 	"net/http"
 	"time"
@@ -77,8 +78,13 @@ func (a *Adapter) verified(name string, next func(w http.ResponseWriter, r *http
 		// A valid signature is good for Slack's five minutes: remember
 		// each one for longer, so that a captured request replayed within
 		// that window is refused like a forged one. Slack signs each
-		// delivery afresh, retries included (X-Slack-Retry-Num).
-		if a.cfg.Dedupe != nil {
+		// delivery afresh, retries included (X-Slack-Retry-Num). Slash
+		// commands are the exception when the store keeps an event log:
+		// a byte-identical retry (a proxy, a replica that died mid-answer)
+		// is then answered once, by the command's trigger id, and a later
+		// copy gets the same answer again, with no second effect.
+		_, idempotent := a.cfg.Dedupe.(bot.EventLog)
+		if a.cfg.Dedupe != nil && !(name == "commands" && idempotent) {
 			first, err := a.cfg.Dedupe.SeenOnce(r.Context(), platform+":sig:"+r.Header.Get(hdrSignature), replayWindow)
 			switch {
 			case err != nil:

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -315,18 +316,19 @@ func TestForgedStaleAndReplayedRequestsRejected(t *testing.T) {
 		t.Errorf("unsigned: status %d, want 401", resp.StatusCode)
 	}
 
-	// A valid request replayed within the five minutes.
-	s := signed{ts: time.Now().Unix()}
-	if status, _ := e.post(e.url, "/slack/commands", form, body, s); status != http.StatusOK {
-		t.Fatalf("original: status %d", status)
-	}
-	calls := e.engine.calls.Load()
-	if status, _ := e.post(e.url, "/slack/commands", form, body, s); status != http.StatusUnauthorized {
-		t.Errorf("replay: status %d, want 401", status)
+	// A valid event or interaction replayed within the five minutes is
+	// refused. (A slash command replayed gets its first answer again: see
+	// TestCommandRetriedAfterCrash.)
+	for _, path := range []string{"/slack/events", "/slack/interactions"} {
+		s := signed{ts: time.Now().Unix()}
+		e.post(e.url, path, form, body, s)
+		if status, _ := e.post(e.url, path, form, body, s); status != http.StatusUnauthorized {
+			t.Errorf("replay on %s: status %d, want 401", path, status)
+		}
 	}
 	e.settle()
-	if n := e.engine.calls.Load(); n != calls || calls != 1 {
-		t.Errorf("engine asked %d times (%d before the replay), want 1", n, calls)
+	if n := e.engine.calls.Load(); n != 0 {
+		t.Errorf("engine asked %d times, want 0", n)
 	}
 	if n := len(e.fake.get("response")); n != 0 {
 		t.Errorf("%d response_url posts for rejected requests", n)
@@ -775,5 +777,45 @@ func TestLanguageButtonKeepsItsAnswer(t *testing.T) {
 	waitFor(t, "the answer after forget", func() bool { return len(e.fake.responses("fr2")) > 0 })
 	if txt := allText(decodeMessage(t, e.fake.responses("fr2")[0].Body).Blocks); !strings.Contains(txt, "LinkedIn") || !strings.Contains(txt, "examinées") {
 		t.Errorf("after forget, Français shows %q", txt)
+	}
+}
+
+// TestCommandRetriedAfterCrash: a replica claims a slash command and dies
+// before answering; the same request, retried byte for byte to another
+// replica once the lease has run out, gets a cited answer, and a copy
+// sent after that gets the same answer again (not an empty body, not a
+// second ticket).
+func TestCommandRetriedAfterCrash(t *testing.T) {
+	e := setup(t)
+	now := time.Now()
+	e.store.SetClock(func() time.Time { return now })
+	body := e.command("U0ASK", "Can we open an official account on Mastodon?", "")
+	trigger, _ := url.ParseQuery(body)
+	// The first replica claimed it, then was killed.
+	if st, _, err := e.store.BeginEvent(t.Context(), "slack:cmd:"+trigger.Get("trigger_id"), bot.DefaultEventLease, bot.DedupeTTL); err != nil || st != bot.EventClaimed {
+		t.Fatalf("claim: %v %v", st, err)
+	}
+	s := signed{ts: time.Now().Unix()}
+	status, raw := e.post(e.url, "/slack/commands", form, body, s)
+	if status != http.StatusOK || !strings.Contains(raw, "still answering") {
+		t.Fatalf("retry while the dead replica's lease is live: %d %q, want a note that it is being answered", status, raw)
+	}
+	now = now.Add(bot.DefaultEventLease + time.Second)
+	replica := e.serve(e.newAdapter())
+	status, raw = e.post(replica, "/slack/commands", form, body, s)
+	first := decodeMessage(t, raw)
+	if status != http.StatusOK || !strings.Contains(raw, "Annex A, Q9") {
+		t.Fatalf("retry after the lease: %d %q, want a cited answer", status, raw)
+	}
+	tickets, err := e.tickets.Tickets(t.Context(), "")
+	if err != nil || len(tickets) != 1 {
+		t.Fatalf("tickets after the retry: %d (%v), want 1", len(tickets), err)
+	}
+	status, raw = e.post(e.url, "/slack/commands", form, body, s)
+	if again := decodeMessage(t, raw); status != http.StatusOK || again.Text != first.Text || again.Text == "" {
+		t.Errorf("copy after the answer: %d %q, want the same answer %q", status, again.Text, first.Text)
+	}
+	if tickets, _ := e.tickets.Tickets(t.Context(), ""); len(tickets) != 1 {
+		t.Errorf("%d tickets after the copy, want 1", len(tickets))
 	}
 }

@@ -29,10 +29,15 @@ const (
 	msgTicketClosed
 	msgAlreadyClaimed
 	msgCheckFailed
+	msgStillWorking
 )
 
 var texts = map[msg][2]string{
 	msgWorking: {"⏳ One moment…", "⏳ Un instant…"},
+	msgStillWorking: {
+		"⏳ I'm still answering this question (it arrived twice). The answer will be in the first reply; if none comes, ask again in a minute.",
+		"⏳ Je réponds encore à cette question (elle est arrivée deux fois). La réponse sera dans la première réponse; si rien n’arrive, reposez-la dans une minute.",
+	},
 	msgError: {
 		"Sorry, something went wrong on my side. Please try again in a moment.",
 		"Désolé, un problème est survenu de mon côté. Veuillez réessayer dans un instant.",

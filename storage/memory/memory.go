@@ -25,9 +25,11 @@ type Store struct {
 	now   func() time.Time
 	convs map[bot.ConversationKey]entry
 	seen  map[string]time.Time // event id → expiry
-	rates map[string]window
-	cache map[string]cached // see cache.go; made on first use
-	inbox []bot.InboxItem   // see inbox.go
+	// events are EventLog's records: leased or done (see events.go).
+	events map[string]eventRec
+	rates  map[string]window
+	cache  map[string]cached // see cache.go; made on first use
+	inbox  []bot.InboxItem   // see inbox.go
 
 	// Sweep thresholds: expired entries are swept when a map grows past
 	// them, then the threshold is set to twice the live size, so sweeping

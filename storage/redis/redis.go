@@ -388,6 +388,59 @@ func (s *Store) SeenOnce(ctx context.Context, id string, ttl time.Duration) (boo
 	return first, nil
 }
 
+// beginScript is BeginEvent in one step: KEYS[1] holds a finished
+// event's result, KEYS[2] a live lease (ARGV[1] = lease in ms).
+var beginScript = goredis.NewScript(`
+local d = redis.call('GET', KEYS[1])
+if d then return {3, d} end
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return {1, ''} end
+return {2, ''}
+`)
+
+var _ bot.EventLog = (*Store)(nil)
+
+// BeginEvent implements bot.EventLog: a result key and a lease key per
+// event, checked and set by one script.
+func (s *Store) BeginEvent(ctx context.Context, id string, lease, ttl time.Duration) (bot.EventStatus, []byte, error) {
+	if lease <= 0 || ttl <= 0 {
+		return 0, nil, fmt.Errorf("redis store: begin event: lease %v and ttl %v must be positive", lease, ttl)
+	}
+	v, err := beginScript.Run(ctx, s.client, []string{s.eventKey(id, "done"), s.eventKey(id, "lease")}, ceilMs(lease).Milliseconds()).Slice()
+	if err != nil {
+		return 0, nil, fmt.Errorf("redis store: begin event: %w", err)
+	}
+	if len(v) != 2 {
+		return 0, nil, fmt.Errorf("redis store: begin event: unexpected reply %v", v)
+	}
+	code, _ := v[0].(int64)
+	res, _ := v[1].(string)
+	switch code {
+	case 1:
+		return bot.EventClaimed, nil, nil
+	case 2:
+		return bot.EventRunning, nil, nil
+	case 3:
+		return bot.EventDone, []byte(res), nil
+	}
+	return 0, nil, fmt.Errorf("redis store: begin event: unexpected status %v", v[0])
+}
+
+// FinishEvent implements bot.EventLog.
+func (s *Store) FinishEvent(ctx context.Context, id string, result []byte, ttl time.Duration) error {
+	if ttl <= 0 {
+		return fmt.Errorf("redis store: finish event: ttl %v is not positive", ttl)
+	}
+	_, err := s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		p.Set(ctx, s.eventKey(id, "done"), result, ceilMs(ttl))
+		p.Del(ctx, s.eventKey(id, "lease"))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redis store: finish event: %w", err)
+	}
+	return nil
+}
+
 // rateScript counts one event in the window KEYS[1] (ARGV[1] = window in
 // ms) and returns {count, remaining ms}. The first INCR of a window sets
 // its expiry; a counter found without one (cannot happen unless written by
@@ -427,4 +480,10 @@ func (s *Store) Allow(ctx context.Context, key string, limit int, window time.Du
 	}
 	// PTTL can be 0 in the window's last millisecond.
 	return false, max(time.Duration(res[1])*time.Millisecond, time.Millisecond), nil
+}
+
+// eventKey is an event's key; the hash tag keeps an event's two keys in one
+// slot (Redis Cluster), for the script.
+func (s *Store) eventKey(id, part string) string {
+	return s.prefix + "event:{" + id + "}:" + part
 }

@@ -50,6 +50,8 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"Forget", testForget},
 		{"SeenOnce", testSeenOnce},
 		{"SeenOnceConcurrent", testSeenOnceConcurrent},
+		{"EventLease", testEventLease},
+		{"EventLeaseConcurrent", testEventLeaseConcurrent},
 		{"RateLimit", testRateLimit},
 		{"RateLimitConcurrent", testRateLimitConcurrent},
 		{"InvalidArguments", testInvalidArguments},
@@ -456,4 +458,76 @@ func clockFor(s any) *clock {
 		cs.SetClock(c.now)
 	}
 	return c
+}
+
+func eventLog(t *testing.T, s Store) bot.EventLog {
+	t.Helper()
+	l, ok := s.(bot.EventLog)
+	if !ok {
+		t.Fatalf("%T does not implement bot.EventLog", s)
+	}
+	return l
+}
+
+func begin(t *testing.T, l bot.EventLog, id string, lease time.Duration) (bot.EventStatus, []byte) {
+	t.Helper()
+	st, res, err := l.BeginEvent(t.Context(), id, lease, time.Minute)
+	if err != nil {
+		t.Fatalf("BeginEvent(%q): %v", id, err)
+	}
+	return st, res
+}
+
+// testEventLease: a claimed event is running for its lease; a lease that
+// runs out without a result (the holder died) is claimed again; a finished
+// event returns its result.
+func testEventLease(t *testing.T, s Store, c *clock) {
+	l := eventLog(t, s)
+	id := unique("event")
+	if st, _ := begin(t, l, id, short); st != bot.EventClaimed {
+		t.Fatalf("first BeginEvent = %v, want claimed", st)
+	}
+	if st, _ := begin(t, l, id, short); st != bot.EventRunning {
+		t.Fatalf("BeginEvent during the lease = %v, want running", st)
+	}
+	c.wait(short)
+	if st, _ := begin(t, l, id, time.Minute); st != bot.EventClaimed {
+		t.Fatalf("BeginEvent after the lease ran out = %v, want claimed again", st)
+	}
+	if err := l.FinishEvent(t.Context(), id, []byte(`{"answer":"ok"}`), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	st, res := begin(t, l, id, time.Minute)
+	if st != bot.EventDone || string(res) != `{"answer":"ok"}` {
+		t.Fatalf("BeginEvent after FinishEvent = %v %q, want done with the result", st, res)
+	}
+	if _, _, err := l.BeginEvent(t.Context(), id, 0, time.Minute); err == nil {
+		t.Error("BeginEvent with lease 0: no error")
+	}
+}
+
+func testEventLeaseConcurrent(t *testing.T, s Store, _ *clock) {
+	l := eventLog(t, s)
+	const n = 20
+	id := unique("event")
+	var claimed atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		wg.Go(func() {
+			<-start
+			st, _, err := l.BeginEvent(t.Context(), id, time.Minute, time.Minute)
+			if err != nil {
+				t.Errorf("BeginEvent: %v", err)
+			}
+			if st == bot.EventClaimed {
+				claimed.Add(1)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if got := claimed.Load(); got != 1 {
+		t.Errorf("%d concurrent BeginEvent: %d claimed, want exactly 1", n, got)
+	}
 }
