@@ -87,6 +87,13 @@ func (a *Adapter) verified(name string, next func(w http.ResponseWriter, r *http
 		if a.cfg.Dedupe != nil && !(name == "commands" && idempotent) {
 			first, err := a.cfg.Dedupe.SeenOnce(r.Context(), platform+":sig:"+r.Header.Get(hdrSignature), replayWindow)
 			switch {
+			case err != nil && name == "interactions":
+				// Button presses change state (Claim, Resolve): while the
+				// store is down a replay cannot be told apart, so they are
+				// refused (Slack shows the user an error; they press again).
+				a.log.WarnContext(r.Context(), "slack replay check unavailable: interaction refused", "endpoint", name, "err", err)
+				http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+				return
 			case err != nil:
 				// The signature and timestamp were valid: better to risk a
 				// replay than to refuse Slack while the store is down.

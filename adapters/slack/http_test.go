@@ -3,6 +3,8 @@ package slack
 import (
 	"encoding/json"
 	"fmt"
+	commsredis "github.com/commsbot/commsbot/storage/redis"
+	"github.com/commsbot/commsbot/storage/redis/redistest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -818,4 +820,33 @@ func TestCommandRetriedAfterCrash(t *testing.T) {
 	if tickets, _ := e.tickets.Tickets(t.Context(), ""); len(tickets) != 1 {
 		t.Errorf("%d tickets after the copy, want 1", len(tickets))
 	}
+}
+
+// TestInteractionsFailClosedWhenStoreDown: with the replay store (a real
+// Redis) stopped, a button press, which may change a ticket, is refused
+// (503) rather than risk a replayed Claim or Resolve; an event is still
+// acknowledged.
+func TestInteractionsFailClosedWhenStoreDown(t *testing.T) {
+	srv := redistest.Start(t)
+	rs, err := commsredis.Open(t.Context(), commsredis.Options{URL: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rs.Close() })
+	e := setup(t)
+	replica := e.serve(e.newAdapter(func(c *Config) { c.Dedupe = rs }))
+	srv.Stop()
+	payload := e.press(coordUser, "commsbot_claim", `{"k":"R-NOPE"}`, atipChannel, "1.1", "", false)
+	b, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _ := e.post(replica, "/slack/interactions", form, "payload="+url.QueryEscape(string(b)), signed{})
+	if status != http.StatusServiceUnavailable {
+		t.Errorf("button press with the store down: status %d, want 503", status)
+	}
+	if status := e.event(replica, "Ev-down", map[string]any{"type": "app_mention", "user": "U0ASK", "channel": channel, "text": "<@U0BOT> hi", "ts": "1.2"}, signed{}); status != http.StatusOK {
+		t.Errorf("event with the store down: status %d, want 200", status)
+	}
+	e.settle()
 }
