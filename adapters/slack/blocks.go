@@ -337,7 +337,9 @@ func ticketBlocks(t bot.Ticket, kind string, now time.Time) (string, []slack.Blo
 		head = fmt.Sprintf("⏰ *Reminder:* ticket %s has waited %s for a coordinator.\n", t.ID, roundAge(now.Sub(t.Created))) + head
 	}
 	fallback := fmt.Sprintf("Review ticket %s (%s): %s", t.ID, categoryLabel(t.Category), t.Status)
-	blocks := []slack.Block{section(head)}
+	headBlock := section(head)
+	headBlock.BlockID = ticketMarker(t.ID)
+	blocks := []slack.Block{headBlock}
 
 	where := "—"
 	if t.Origin.Platform == platform && t.Origin.Channel != "" {
@@ -432,3 +434,7 @@ func redactedNote(kinds []string) string {
 	}
 	return "personal information redacted: " + strings.Join(kinds, ", ")
 }
+
+// ticketMarker is the block id of a ticket message's first block: it lets
+// a replica that lost track of a post find it in the channel's history.
+func ticketMarker(id string) string { return "commsbot_ticket_" + id }

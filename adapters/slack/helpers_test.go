@@ -62,6 +62,7 @@ type call struct {
 	Path   string     // the request path
 	Form   url.Values // form-encoded calls
 	Body   string     // JSON calls (views.open, response_url)
+	TS     string     // the timestamp the fake answered with
 }
 
 // fakeSlack is slack-go's slacktest server with the Web API methods the
@@ -141,9 +142,10 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 				w.WriteHeader(http.StatusTooManyRequests)
 				return
 			}
-			f.calls = append(f.calls, c)
 			f.ts++
 			ts := fmt.Sprintf("1700000000.%06d", f.ts)
+			c.TS = ts
+			f.calls = append(f.calls, c)
 			f.mu.Unlock()
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, strings.ReplaceAll(reply(c), "$TS", ts))
@@ -152,6 +154,19 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", record("chat.postMessage", func(c call) string {
 			return fmt.Sprintf(`{"ok":true,"channel":%q,"ts":"$TS"}`, c.Form.Get("channel"))
+		}))
+		// conversations.history lists the messages posted to a channel,
+		// newest first, with their blocks.
+		c.Handle("/conversations.history", record("conversations.history", func(c call) string {
+			var msgs []string
+			for _, p := range f.posts(c.Form.Get("channel")) {
+				blocks := p.Form.Get("blocks")
+				if blocks == "" {
+					blocks = "[]"
+				}
+				msgs = append([]string{fmt.Sprintf(`{"type":"message","ts":%q,"text":%q,"blocks":%s}`, p.TS, p.Form.Get("text"), blocks)}, msgs...)
+			}
+			return `{"ok":true,"has_more":false,"messages":[` + strings.Join(msgs, ",") + `]}`
 		}))
 		c.Handle("/chat.update", record("chat.update", func(c call) string {
 			return fmt.Sprintf(`{"ok":true,"channel":%q,"ts":%q}`, c.Form.Get("channel"), c.Form.Get("ts"))

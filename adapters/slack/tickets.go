@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/commsbot/commsbot/bot"
+	"github.com/slack-go/slack"
 )
 
 // Platform implements bot.Notifier.
@@ -41,11 +42,21 @@ func (a *Adapter) postTicket(ctx context.Context, kind string, t bot.Ticket) err
 		return nil
 	}
 	fallback, blocks := ticketBlocks(t, kind, time.Now())
-	if p, ok := a.ticketPost(ctx, t.ID); ok && kind != bot.NoticeReminder {
+	p, ok := a.ticketPost(ctx, t.ID)
+	if !ok && kind != bot.NoticeReminder && a.postAttempted(ctx, t.ID) {
+		// An earlier attempt may have posted and died before recording
+		// where: look for the ticket's message before posting another.
+		p, ok = a.findTicketPost(ctx, t)
+	}
+	if ok && kind != bot.NoticeReminder {
 		if err := a.update(ctx, p.Channel, p.TS, fallback, blocks); err == nil {
+			a.rememberPost(ctx, t.ID, p)
 			return nil
 		}
 		// The message is gone or out of reach: post the ticket afresh.
+	}
+	if kind != bot.NoticeReminder {
+		a.markPostAttempt(ctx, t.ID)
 	}
 	ch, ts, err := a.post(ctx, a.cfg.ATIPChannel, "", fallback, blocks)
 	if err != nil {
@@ -84,6 +95,69 @@ func (a *Adapter) ticketPost(ctx context.Context, id string) (postRef, bool) {
 	p := postRef{Channel: ch, TS: ts}
 	a.posts.put(id, p)
 	return p, true
+}
+
+func attemptKey(id string) string { return "slack:ticket-post-attempt:" + id }
+
+// markPostAttempt records, before posting, that ticket id's message is
+// being posted: a replica that dies between the post and rememberPost
+// leaves this mark, and the next delivery searches before posting again.
+func (a *Adapter) markPostAttempt(ctx context.Context, id string) {
+	if a.cfg.Shared == nil {
+		return
+	}
+	if err := a.cfg.Shared.SetCache(ctx, attemptKey(id), "1", postTTL); err != nil {
+		a.log.WarnContext(ctx, "ticket post attempt not recorded", "ticket", id, "err", err)
+	}
+}
+
+// postAttempted reports whether a post of ticket id was begun before.
+// Unknown (the shared store failed) counts as begun: a search costs one
+// call, a duplicate message confuses coordinators. Without a shared store
+// there is one replica, whose outbox dies with it.
+func (a *Adapter) postAttempted(ctx context.Context, id string) bool {
+	if a.cfg.Shared == nil {
+		return false
+	}
+	_, ok, err := a.cfg.Shared.GetCache(ctx, attemptKey(id))
+	return ok || err != nil
+}
+
+// historyPages bounds the search of the coordinators' channel.
+const historyPages = 5
+
+// findTicketPost looks for ticket t's message in the coordinators' channel,
+// by its marker block, among the messages posted since the ticket opened.
+func (a *Adapter) findTicketPost(ctx context.Context, t bot.Ticket) (postRef, bool) {
+	marker := ticketMarker(t.ID)
+	params := &slack.GetConversationHistoryParameters{
+		ChannelID: a.cfg.ATIPChannel, Limit: 200,
+		Oldest: fmt.Sprintf("%d.000000", t.Created.Add(-time.Minute).Unix()),
+	}
+	for range historyPages {
+		var resp *slack.GetConversationHistoryResponse
+		err := a.call(ctx, "conversations.history", func(ctx context.Context) error {
+			var err error
+			resp, err = a.api.GetConversationHistoryContext(ctx, params)
+			return err
+		})
+		if err != nil {
+			a.log.WarnContext(ctx, "ticket message search failed", "ticket", t.ID, "err", err)
+			return postRef{}, false
+		}
+		for _, m := range resp.Messages {
+			for _, b := range m.Blocks.BlockSet {
+				if sb, ok := b.(*slack.SectionBlock); ok && sb.BlockID == marker {
+					return postRef{Channel: a.cfg.ATIPChannel, TS: m.Timestamp}, true
+				}
+			}
+		}
+		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			break
+		}
+		params.Cursor = resp.ResponseMetaData.NextCursor
+	}
+	return postRef{}, false
 }
 
 // rememberPost records where ticket id was posted, for every replica.

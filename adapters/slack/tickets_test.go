@@ -2,6 +2,7 @@ package slack
 
 import (
 	"testing"
+	"time"
 
 	"github.com/commsbot/commsbot/bot"
 )
@@ -60,5 +61,41 @@ func TestTicketMessageSharedAcrossReplicas(t *testing.T) {
 				t.Errorf("without a shared store: %d posts, want a fresh status message", len(e.fake.posts(atipChannel)))
 			}
 		})
+	}
+}
+
+// TestNoticeAfterCrashMidPost: a replica posts a ticket's message and dies
+// before recording where; the notice, handed out again, is delivered by
+// another replica, which finds the message by its marker and updates it:
+// coordinators see one message, not two.
+func TestNoticeAfterCrashMidPost(t *testing.T) {
+	e := setup(t, func(c *Config) { c.Shared = c.Dedupe.(bot.Cache) })
+	tk := bot.Ticket{ID: "R-CRASHED1", Created: time.Now(), Category: bot.CategoryBreach, Status: bot.StatusOpen, Lang: bot.English}
+	dying := e.newAdapter(func(c *Config) { c.Shared = c.Dedupe.(bot.Cache) })
+	dying.markPostAttempt(t.Context(), tk.ID)
+	fallback, blocks := ticketBlocks(tk, bot.NoticeOpened, time.Now())
+	if _, _, err := dying.post(t.Context(), atipChannel, "", fallback, blocks); err != nil {
+		t.Fatal(err)
+	}
+	// (killed here: rememberPost never ran, the notice was never acked)
+	other := e.newAdapter(func(c *Config) { c.Shared = c.Dedupe.(bot.Cache) })
+	updates := len(e.fake.get("chat.update"))
+	if err := other.Notify(t.Context(), bot.NoticeOpened, tk); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.fake.posts(atipChannel)); n != 1 {
+		t.Errorf("%d messages for one ticket in the coordinators' channel, want 1", n)
+	}
+	if got := e.fake.get("chat.update")[updates:]; len(got) != 1 || got[0].Form.Get("ts") != e.fake.posts(atipChannel)[0].TS {
+		t.Errorf("updates after the crash: %+v, want the first message updated in place", got)
+	}
+	// A ticket never posted before is posted without a search.
+	fresh := bot.Ticket{ID: "R-FRESH001", Created: time.Now(), Category: bot.CategoryBreach, Status: bot.StatusOpen, Lang: bot.English}
+	searches := len(e.fake.get("conversations.history"))
+	if err := other.Notify(t.Context(), bot.NoticeOpened, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.fake.get("conversations.history")); n != searches {
+		t.Errorf("%d history searches for a ticket never posted, want none", n-searches)
 	}
 }
