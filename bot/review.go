@@ -117,6 +117,13 @@ type TicketStore interface {
 	Tickets(ctx context.Context, status TicketStatus) ([]Ticket, error)
 }
 
+// TicketRestorer stores a ticket from a backup as it was: no notice is
+// queued (its coordinators heard of it when it was opened). It reports
+// false when a ticket with that id already exists, which is left as is.
+type TicketRestorer interface {
+	RestoreTicket(ctx context.Context, t Ticket) (bool, error)
+}
+
 // Outbox hands out notices to deliver. A notice handed out and not acked
 // is handed out again after a while (to this or another replica), so a
 // crash between storing and notifying is retried.

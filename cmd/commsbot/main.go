@@ -70,7 +70,7 @@ func runEnv(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	case "serve":
 		return serveCmd(ctx, args[1:], stderr, getenv, nil)
 	case "reviews":
-		return reviewsCmd(ctx, args[1:], stdout, stderr, getenv)
+		return reviewsCmd(ctx, args[1:], stdin, stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -20,11 +20,16 @@ const reviewsUsage = `usage:
   commsbot reviews show ID [--json] --as USER
   commsbot reviews claim ID --as USER
   commsbot reviews resolve ID --as USER --note TEXT
-USER is a platform-qualified id listed in ATIP_COORDINATORS, e.g. slack:U123.`
+  commsbot reviews export > tickets.jsonl
+  commsbot reviews import < tickets.jsonl
+USER is a platform-qualified id listed in ATIP_COORDINATORS, e.g. slack:U123.
+export writes every ticket, one JSON object per line (a backup); import
+restores such a file without notifying anyone and skips tickets that exist.
+Both are operator tools: access to Redis is what controls them.`
 
 // reviewsCmd is the coordinators' command line, against the configured
 // store (REDIS_URL).
-func reviewsCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+func reviewsCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, reviewsUsage)
 		return errors.New("reviews needs a subcommand")
@@ -58,6 +63,12 @@ func reviewsCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return err
 	}
 	defer rt.Close()
+	switch sub {
+	case "export":
+		return exportTickets(ctx, rt.reviews.Store, stdout)
+	case "import":
+		return importTickets(ctx, rt.reviews.Store, stdin, stdout)
+	}
 	actor := bot.Person{ID: *as}
 	if *as == "" {
 		return errors.New("--as USER is required (a platform-qualified id listed in ATIP_COORDINATORS)")
@@ -115,4 +126,54 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// exportTickets writes every ticket as JSON lines, oldest first.
+func exportTickets(ctx context.Context, store bot.TicketStore, w io.Writer) error {
+	ts, err := store.Tickets(ctx, "")
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	for i := len(ts) - 1; i >= 0; i-- {
+		if err := enc.Encode(ts[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// importTickets restores tickets from JSON lines; it says how many were
+// restored and skipped, and stops at the first line it cannot read.
+func importTickets(ctx context.Context, store bot.TicketStore, r io.Reader, w io.Writer) error {
+	rs, ok := store.(bot.TicketRestorer)
+	if !ok {
+		return errors.New("this store cannot restore tickets")
+	}
+	dec := json.NewDecoder(r)
+	restored, skipped := 0, 0
+	for line := 1; ; line++ {
+		var t bot.Ticket
+		err := dec.Decode(&t)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("ticket %d: %w (%d restored before it)", line, err, restored)
+		}
+		if t.ID == "" || t.Created.IsZero() || t.Status == "" {
+			return fmt.Errorf("ticket %d: id, created and status are required (%d restored before it)", line, restored)
+		}
+		ok, err := rs.RestoreTicket(ctx, t)
+		if err != nil {
+			return fmt.Errorf("ticket %s: %w (%d restored before it)", t.ID, err, restored)
+		}
+		if ok {
+			restored++
+		} else {
+			skipped++
+		}
+	}
+	fmt.Fprintf(w, "%d tickets restored, %d already there\n", restored, skipped)
+	return nil
 }

@@ -73,6 +73,22 @@ func (s *TicketStore) CreateTicket(ctx context.Context, t bot.Ticket) error {
 	return nil
 }
 
+var _ bot.TicketRestorer = (*TicketStore)(nil)
+
+// RestoreTicket implements bot.TicketRestorer.
+func (s *TicketStore) RestoreTicket(ctx context.Context, t bot.Ticket) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.tickets[t.ID]; dup {
+		return false, nil
+	}
+	s.tickets[t.ID] = clone(t)
+	return true, nil
+}
+
 func clone(t bot.Ticket) bot.Ticket {
 	t.History = slices.Clone(t.History)
 	t.Citations = slices.Clone(t.Citations)

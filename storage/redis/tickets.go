@@ -56,6 +56,35 @@ redis.call('XADD', KEYS[3], '*', 'ticket', ARGV[3], 'kind', ARGV[4])
 return 1
 `)
 
+// restoreScript stores a ticket from a backup and indexes it, with no
+// notice; 0 when the id is taken.
+var restoreScript = goredis.NewScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+if ARGV[4] == '1' then redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3]) end
+return 1
+`)
+
+var _ bot.TicketRestorer = (*Store)(nil)
+
+// RestoreTicket implements bot.TicketRestorer.
+func (s *Store) RestoreTicket(ctx context.Context, t bot.Ticket) (bool, error) {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return false, fmt.Errorf("redis store: restore ticket: %w", err)
+	}
+	active := "0"
+	if t.Status != bot.StatusResolved {
+		active = "1"
+	}
+	n, err := restoreScript.Run(ctx, s.client, []string{s.rkey("ticket", t.ID), s.rkey("index"), s.rkey("active")},
+		b, t.Created.UnixMilli(), t.ID, active).Int()
+	if err != nil {
+		return false, fmt.Errorf("redis store: restore ticket: %w", err)
+	}
+	return n == 1, nil
+}
+
 // activeBuilt marks that the active index was built from the full one (a
 // store written before it existed has tickets only in "index").
 const activeBuilt = "active-built"
