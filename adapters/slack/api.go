@@ -131,6 +131,18 @@ func (a *Adapter) user(ctx context.Context, id string) userInfo {
 	if u, ok := a.users.get(id); ok {
 		return u
 	}
+	// A burst of messages from a new user makes one call, not one each.
+	v, _, _ := a.userCalls.Do(id, func() (any, error) {
+		return a.fetchUser(context.WithoutCancel(ctx), id), nil
+	})
+	return v.(userInfo)
+}
+
+// fetchUser calls users.info and caches the result.
+func (a *Adapter) fetchUser(ctx context.Context, id string) userInfo {
+	if u, ok := a.users.get(id); ok {
+		return u
+	}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	u, err := a.api.GetUserInfoContext(ctx, id, slack.GetUserInfoOptionIncludeLocale(true))

@@ -79,6 +79,8 @@ type fakeSlack struct {
 
 	// sockets receives each Socket Mode connection the adapter opens.
 	sockets chan *socketConn
+	// usersGate, when set, holds every users.info answer until closed.
+	usersGate chan struct{}
 }
 
 // socketConn is one Socket Mode connection, seen from Slack's side.
@@ -181,6 +183,12 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			return fmt.Sprintf(`{"ok":true,"users":[%q]}`, groupUser)
 		}))
 		c.Handle("/users.info", record("users.info", func(c call) string {
+			f.mu.Lock()
+			gate := f.usersGate
+			f.mu.Unlock()
+			if gate != nil {
+				<-gate
+			}
 			id := c.Form.Get("user")
 			locale := "en-US"
 			if id == frenchUser {

@@ -24,6 +24,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"golang.org/x/sync/singleflight"
 	"log"
 	"log/slog"
 	"net/http"
@@ -118,7 +119,8 @@ type Adapter struct {
 	log  *slog.Logger
 	http *http.Client
 
-	users *cache[userInfo]
+	users     *cache[userInfo]
+	userCalls singleflight.Group // one users.info call per user at a time
 	// posts remembers where each ticket was posted in the coordinators'
 	// channel, to update it in place: in memory, and in Config.Shared for
 	// the other replicas (see ticketPost).

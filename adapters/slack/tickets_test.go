@@ -1,6 +1,8 @@
 package slack
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,5 +99,31 @@ func TestNoticeAfterCrashMidPost(t *testing.T) {
 	}
 	if n := len(e.fake.get("conversations.history")); n != searches {
 		t.Errorf("%d history searches for a ticket never posted, want none", n-searches)
+	}
+}
+
+// TestUsersInfoOncePerBurst: messages from a new user that arrive together
+// make one users.info call between them (singleflight), not one each.
+func TestUsersInfoOncePerBurst(t *testing.T) {
+	e := setup(t)
+	gate := make(chan struct{})
+	e.fake.mu.Lock()
+	e.fake.usersGate = gate
+	e.fake.mu.Unlock()
+	var wg sync.WaitGroup
+	infos := make([]userInfo, 8)
+	for i := range infos {
+		wg.Go(func() { infos[i] = e.a.user(context.Background(), "UBURST") })
+	}
+	waitFor(t, "the first users.info call", func() bool { return len(e.fake.get("users.info")) >= 1 })
+	close(gate)
+	wg.Wait()
+	if n := len(e.fake.get("users.info")); n != 1 {
+		t.Errorf("%d users.info calls for one user's burst, want 1", n)
+	}
+	for i, u := range infos {
+		if u.Name == "" {
+			t.Errorf("message %d got no user name", i)
+		}
 	}
 }
