@@ -626,6 +626,12 @@ func (e *Engine) openReview(ctx context.Context, m Message, reply *Reply, slots 
 	}
 	topic := TopicOf(*reply, slots)
 	t, err := e.Reviews.Open(ctx, m, *reply, reply.Category, topic)
+	if errors.Is(err, ErrQueued) {
+		reply.Ticket = t.ID
+		reply.Answer += "\n\n" + fmt.Sprintf(Text(reply.Lang, MsgTicketQueued), t.ID)
+		st.Reviewed = append(st.Reviewed, topic+"|"+t.ID)
+		return
+	}
 	if err != nil {
 		reply.Answer += "\n\n" + Text(reply.Lang, MsgTicketFailed)
 		return
@@ -651,6 +657,12 @@ func (e *Engine) requestReview(ctx context.Context, m Message, u Understanding, 
 		msg.Text = "(" + st.Entry + ")"
 	}
 	t, err := e.Reviews.Open(ctx, msg, reply, CategoryRequested, CategoryRequested)
+	if errors.Is(err, ErrQueued) {
+		reply.Ticket = t.ID
+		reply.Answer = fmt.Sprintf(Text(lang, MsgTicketQueued), t.ID)
+		st.Lang = lang
+		return reply
+	}
 	if err != nil {
 		reply.Answer = Text(lang, MsgTicketFailed)
 		return reply

@@ -25,6 +25,7 @@ const (
 	MsgNotified
 	MsgAlreadyNotified
 	MsgTicketFailed
+	MsgTicketQueued
 	MsgNoReviews
 )
 
@@ -96,6 +97,11 @@ var messages = map[MsgID][2]string{
 	MsgReasonRequested: {
 		"The user asked for an ATIP coordinator.",
 		"La personne a demandé l’aide d’un coordonnateur de l’AIPRP.",
+	},
+	// %s is the ticket's id.
+	MsgTicketQueued: {
+		"The review system is briefly unavailable: your request is queued as ticket %s and will be filed, and an ATIP coordinator notified, as soon as it is back. If it is urgent, contact your ATIP office directly.",
+		"Le système d’examen est brièvement indisponible : votre demande est en attente sous le billet %s et sera transmise, avec un avis à un coordonnateur de l’AIPRP, dès son retour. Si c’est urgent, communiquez directement avec votre bureau de l’AIPRP.",
 	},
 	MsgNotified: {
 		"An ATIP coordinator has been notified (ticket %s).",

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -70,7 +71,28 @@ type Reviews struct {
 	// Inbox, when set, records every resolution for an analyst.
 	Inbox Inbox
 	Now   func() time.Time
+	// MaxQueued bounds the tickets kept in memory while the store is
+	// unreachable (default DefaultMaxQueued); RetryDelay is the pause
+	// between the attempts to file one within a request (default 200 ms).
+	MaxQueued  int
+	RetryDelay time.Duration
+
+	queueMu sync.Mutex
+	queued  []Ticket
 }
+
+// DefaultMaxQueued is how many review requests a replica keeps while the
+// ticket store is unreachable.
+const DefaultMaxQueued = 1000
+
+// ErrQueued is returned by Open with a ticket that could not be stored yet:
+// it is kept in this replica's memory and filed, under the same id, as soon
+// as the store answers (FlushQueued, which RunDispatcher calls). A replica
+// that dies first loses it.
+var ErrQueued = errors.New("ticket queued until the store is back")
+
+// fileAttempts is how often Open tries the store before queuing.
+const fileAttempts = 3
 
 func (r *Reviews) now() time.Time {
 	if r.Now != nil {
@@ -107,14 +129,85 @@ func (r *Reviews) Open(ctx context.Context, m Message, reply Reply, category, to
 		Status:  StatusOpen,
 		History: []TicketEvent{{At: now, Actor: k.UserID(), Action: "opened", Note: category}},
 	}
-	if err := r.Store.CreateTicket(ctx, t); err != nil {
+	var err error
+	for attempt := range fileAttempts {
+		if attempt > 0 {
+			sleep(ctx, r.retryDelay()<<(attempt-1))
+		}
+		if err = r.Store.CreateTicket(ctx, t); err == nil || errors.Is(err, ErrConflict) || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
 		r.observe("failed", category)
+		if !errors.Is(err, ErrConflict) && r.enqueue(t) {
+			r.observe("queued", category)
+			r.log().WarnContext(ctx, "review ticket queued: store unavailable", "ticket", t.ID, "category", category, "err", err)
+			return t, ErrQueued
+		}
 		r.log().ErrorContext(ctx, "review ticket not stored", "category", category, "err", err)
 		return Ticket{}, fmt.Errorf("store ticket: %w", err)
 	}
 	r.observe("opened", category)
 	r.log().InfoContext(ctx, "review ticket opened", "ticket", t.ID, "category", category, "platform", k.Platform)
 	return t, nil
+}
+
+func (r *Reviews) retryDelay() time.Duration {
+	if r.RetryDelay > 0 {
+		return r.RetryDelay
+	}
+	return 200 * time.Millisecond
+}
+
+// enqueue keeps t for FlushQueued; false when the queue is full.
+func (r *Reviews) enqueue(t Ticket) bool {
+	limit := r.MaxQueued
+	if limit <= 0 {
+		limit = DefaultMaxQueued
+	}
+	r.queueMu.Lock()
+	defer r.queueMu.Unlock()
+	if len(r.queued) >= limit {
+		return false
+	}
+	r.queued = append(r.queued, t)
+	return true
+}
+
+// Queued is how many tickets wait for the store.
+func (r *Reviews) Queued() int {
+	r.queueMu.Lock()
+	defer r.queueMu.Unlock()
+	return len(r.queued)
+}
+
+// FlushQueued files the queued tickets, oldest first, and stops at the
+// first the store refuses for a reason other than a duplicate (it is
+// still down). It returns how many were filed.
+func (r *Reviews) FlushQueued(ctx context.Context) (int, error) {
+	filed := 0
+	for {
+		r.queueMu.Lock()
+		if len(r.queued) == 0 {
+			r.queueMu.Unlock()
+			return filed, nil
+		}
+		t := r.queued[0]
+		r.queueMu.Unlock()
+		err := r.Store.CreateTicket(ctx, t)
+		if err != nil && !errors.Is(err, ErrConflict) {
+			return filed, fmt.Errorf("file queued ticket %s: %w", t.ID, err)
+		}
+		r.queueMu.Lock()
+		r.queued = r.queued[1:]
+		r.queueMu.Unlock()
+		if err == nil {
+			filed++
+			r.observe("opened", t.Category)
+			r.log().InfoContext(ctx, "queued review ticket filed", "ticket", t.ID, "category", t.Category)
+		}
+	}
 }
 
 func (r *Reviews) authorize(ctx context.Context, actor Person) error {
@@ -253,6 +346,11 @@ func (r *Reviews) DeliverNext(ctx context.Context, consumer string, wait time.Du
 // retried with a pause; they never stop the loop.
 func (r *Reviews) RunDispatcher(ctx context.Context, consumer string) {
 	for ctx.Err() == nil {
+		if r.Queued() > 0 {
+			if _, err := r.FlushQueued(ctx); err != nil && ctx.Err() == nil {
+				r.log().WarnContext(ctx, "queued tickets", "err", err)
+			}
+		}
 		_, err := r.DeliverNext(ctx, consumer, 2*time.Second)
 		if err != nil && ctx.Err() == nil {
 			r.log().WarnContext(ctx, "notice delivery", "err", err)

@@ -333,36 +333,63 @@ func TestTicketSaysWhatWasRedacted(t *testing.T) {
 	}
 }
 
+// TestReviewStoreFailure: with the ticket store down, a request is tried
+// a few times, then queued under its ticket id and the user is told so
+// (never that a coordinator was notified); when the store is back the
+// queue is filed under the same ids. A full queue says it could not file.
 func TestReviewStoreFailure(t *testing.T) {
 	rig := newReviewRig(t)
+	rig.reviews.RetryDelay = time.Millisecond
+	rig.reviews.MaxQueued = 2
 	rig.tickets.down.Store(true)
 	failed := bot.Text(bot.English, bot.MsgTicketFailed)
 
+	var queued []string
 	for _, q := range []string{bluesky, "review please look at our Bluesky plan"} {
 		r, err := rig.engine.Handle(t.Context(), bot.Message{Conversation: convA, Text: q})
 		if err != nil {
 			t.Errorf("%q with the ticket store down: error %v; the user must still get an answer", q, err)
 		}
-		if !strings.Contains(r.Answer, failed) || strings.Contains(r.Answer, "R-") || r.Ticket != "" {
-			t.Errorf("%q with the ticket store down: ticket %q, answer %q; want the could-not-file message and no id", q, r.Ticket, r.Answer)
+		if r.Ticket == "" || !strings.Contains(r.Answer, fmt.Sprintf(bot.Text(bot.English, bot.MsgTicketQueued), r.Ticket)) {
+			t.Errorf("%q with the ticket store down: ticket %q, answer %q; want the queued message with its id", q, r.Ticket, r.Answer)
 		}
 		if strings.Contains(r.Answer, "has been notified") {
 			t.Errorf("%q: answer claims a coordinator was notified: %q", q, r.Answer)
 		}
+		queued = append(queued, r.Ticket)
 	}
-	if rig.observer.count("failed", bot.CategoryUnreviewedPlatform) != 1 || rig.observer.count("failed", bot.CategoryRequested) != 1 {
-		t.Errorf("observer: %v, want one failed per category", rig.observer.events)
+	if rig.observer.count("queued", bot.CategoryUnreviewedPlatform) != 1 || rig.observer.count("queued", bot.CategoryRequested) != 1 {
+		t.Errorf("observer: %v, want one queued per category", rig.observer.events)
 	}
 	if n := len(rig.allTickets(t)); n != 0 {
 		t.Errorf("%d tickets stored by a failing store", n)
 	}
+	// The queue is full: the next request says it could not be filed.
+	r, _ := rig.engine.Handle(t.Context(), bot.Message{Conversation: convB, Text: "review our TikTok plan"})
+	if !strings.Contains(r.Answer, failed) || r.Ticket != "" {
+		t.Errorf("with the queue full: ticket %q, answer %q; want the could-not-file message", r.Ticket, r.Answer)
+	}
+	if n, err := rig.reviews.FlushQueued(t.Context()); n != 0 || err == nil {
+		t.Errorf("flush with the store down: %d filed, %v; want 0 and an error", n, err)
+	}
 
-	// The failure is not remembered as filed: once the store is back, the
-	// same question in the same conversation opens the ticket.
 	rig.tickets.down.Store(false)
-	r := rig.ask(t, convA, bluesky)
-	if r.Ticket == "" || !strings.Contains(r.Answer, notifiedText(r.Ticket)) {
-		t.Errorf("after the store recovered: ticket %q, answer %q", r.Ticket, r.Answer)
+	if n, err := rig.reviews.FlushQueued(t.Context()); n != 2 || err != nil || rig.reviews.Queued() != 0 {
+		t.Fatalf("flush with the store back: %d filed, %v, %d left; want 2, nil, 0", n, err, rig.reviews.Queued())
+	}
+	for _, id := range queued {
+		if tk, err := rig.tickets.Ticket(t.Context(), id); err != nil || tk.Status != bot.StatusOpen {
+			t.Errorf("queued ticket %s after the flush: %+v, %v", id, tk, err)
+		}
+	}
+	// The conversation remembers the queued ticket: the same question is
+	// not filed twice.
+	r = rig.ask(t, convA, bluesky)
+	if r.Ticket != queued[0] {
+		t.Errorf("after the flush, the same question: ticket %q, want %q", r.Ticket, queued[0])
+	}
+	if n := len(rig.allTickets(t)); n != 2 {
+		t.Errorf("%d tickets, want the 2 queued", n)
 	}
 }
 
@@ -400,8 +427,7 @@ func TestReviewCoordinatorsOnly(t *testing.T) {
 		t.Errorf("refused actions changed the ticket: %+v", got)
 	}
 	// Without a coordinator list nobody is one.
-	r := *rig.reviews
-	r.Coordinators = nil
+	r := &bot.Reviews{Store: rig.reviews.Store, Outbox: rig.reviews.Outbox, Locker: rig.reviews.Locker}
 	if _, err := r.Claim(ctx, bot.Person{ID: coordinator}, tk.ID); !errors.Is(err, bot.ErrForbidden) {
 		t.Errorf("Claim without coordinators configured: %v", err)
 	}
