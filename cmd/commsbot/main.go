@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -30,6 +31,9 @@ Usage:
   commsbot explain "question"                  show how a question is classified
   commsbot serve                               run the service (configuration from the environment)
   commsbot reviews list [--status open] [--json] | show ID | claim ID --as USER | resolve ID --as USER --note TEXT
+  commsbot reviews export > tickets.jsonl | import < tickets.jsonl    back up and restore tickets
+  commsbot kb inbox [--jsonl] [--limit N]      what users chose, disliked or were refused (Redis)
+  commsbot version                             the build's version
 
 `
 
@@ -71,10 +75,41 @@ func runEnv(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return serveCmd(ctx, args[1:], stderr, getenv, nil)
 	case "reviews":
 		return reviewsCmd(ctx, args[1:], stdin, stdout, stderr, getenv)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "commsbot", version())
+		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// version is the module version and VCS revision the binary was built
+// from, as the Go toolchain recorded them.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := info.Main.Version
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" {
+		v += " (" + rev + dirty + ")"
+	}
+	return v
 }

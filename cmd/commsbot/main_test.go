@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/commsbot/commsbot/bot"
 	"os"
 	"slices"
 	"strings"
@@ -328,6 +329,29 @@ func TestAskJSONLClarify(t *testing.T) {
 	for _, o := range got.Clarify {
 		if o["entry"] == "" || o["doc"] == "" || o["section"] == "" || o["label"] == "" {
 			t.Errorf("incomplete option %v", o)
+		}
+	}
+}
+
+// TestVersionAndHelp: `commsbot version` names the build, and the help
+// lists every command, the review request included.
+func TestVersionAndHelp(t *testing.T) {
+	var out, errs bytes.Buffer
+	if err := runEnv(t.Context(), []string{"--version"}, nil, &out, &errs, func(string) string { return "" }); err != nil || !strings.HasPrefix(out.String(), "commsbot ") {
+		t.Errorf("--version: %q, %v", out.String(), err)
+	}
+	out.Reset()
+	if err := runEnv(t.Context(), []string{"help"}, nil, &out, &errs, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"chat", "ask", "kb check", "kb inbox", "explain", "serve", "reviews list", "reviews export", "version"} {
+		if !strings.Contains(out.String(), "commsbot "+cmd) {
+			t.Errorf("help does not list %q", cmd)
+		}
+	}
+	for _, l := range []bot.Lang{bot.English, bot.French} {
+		if h := bot.Text(l, bot.MsgHelp); !strings.Contains(h, "review") && !strings.Contains(h, "revue") {
+			t.Errorf("%s help does not say how to ask a coordinator: %q", l, h)
 		}
 	}
 }
