@@ -238,7 +238,7 @@ func (e *Engine) Handle(ctx context.Context, m Message) (Reply, error) {
 	if log, ok := e.Dedupe.(EventLog); ok && m.EventID != "" {
 		r, err = e.handleLeased(ctx, log, m)
 	} else {
-		r, err = e.handle(ctx, m)
+		r, err = e.handle(ctx, m, true)
 	}
 	if e.Observer != nil && !errors.Is(err, ErrDuplicate) {
 		e.Observer.Answered(r, time.Since(start))
@@ -293,11 +293,11 @@ func (e *Engine) logger() *slog.Logger {
 
 // handleUnlogged is handle without the dedupe check (the lease did it).
 func (e *Engine) handleUnlogged(ctx context.Context, m Message) (Reply, error) {
-	m.EventID = ""
-	return e.handle(ctx, m)
+	return e.handle(ctx, m, false)
 }
 
-func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
+// handle answers m; checkSeen marks its event id seen first (Deduper).
+func (e *Engine) handle(ctx context.Context, m Message, checkSeen bool) (Reply, error) {
 	log := e.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -311,7 +311,7 @@ func (e *Engine) handle(ctx context.Context, m Message) (Reply, error) {
 		ttl = 24 * time.Hour
 	}
 
-	if m.EventID != "" && e.Dedupe != nil {
+	if checkSeen && m.EventID != "" && e.Dedupe != nil {
 		first, err := e.Dedupe.SeenOnce(ctx, m.Conversation.Platform+":"+m.EventID, DedupeTTL)
 		switch {
 		case err != nil:

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"crypto/sha256"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -151,14 +152,28 @@ type Notifier interface {
 	Notify(ctx context.Context, kind string, t Ticket) error
 }
 
+const ticketAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ" // no 0/O, 1/I/L
+
 // NewTicketID returns an id such as "R-7KQ2M9XD": short enough to read out,
 // random enough not to collide.
 func NewTicketID() string {
-	const alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ" // no 0/O, 1/I/L
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
 		panic(fmt.Sprintf("crypto/rand: %v", err)) // never fails on supported platforms
 	}
+	return ticketID(b)
+}
+
+// EventTicketID is the ticket id of the review a platform event asks for:
+// the same event, retried on another replica after a crash, files the
+// same ticket instead of a second one.
+func EventTicketID(platform, eventID, topic string) string {
+	sum := sha256.Sum256([]byte(platform + "\x00" + eventID + "\x00" + topic))
+	return ticketID(sum[:8])
+}
+
+func ticketID(b []byte) string {
+	const alphabet = ticketAlphabet
 	var s strings.Builder
 	s.WriteString("R-")
 	for _, c := range b {

@@ -121,8 +121,12 @@ func (r *Reviews) Open(ctx context.Context, m Message, reply Reply, category, to
 	now := r.now()
 	k := m.Conversation
 	question, redacted := RedactKinds(m.Text)
+	id := NewTicketID()
+	if m.EventID != "" {
+		id = EventTicketID(k.Platform, m.EventID, topic)
+	}
 	t := Ticket{
-		ID: NewTicketID(), Created: now, Category: category, Topic: topic,
+		ID: id, Created: now, Category: category, Topic: topic,
 		Requester: Person{ID: k.UserID(), Name: m.UserName},
 		Origin:    Origin{Platform: k.Platform, Workspace: k.Workspace, Channel: k.Channel, Thread: k.Thread, Permalink: m.Permalink},
 		Lang:      reply.Lang, Question: question, Redacted: redacted, Answer: reply.Answer, Citations: reply.Citations,
@@ -136,6 +140,13 @@ func (r *Reviews) Open(ctx context.Context, m Message, reply Reply, category, to
 		}
 		if err = r.Store.CreateTicket(ctx, t); err == nil || errors.Is(err, ErrConflict) || ctx.Err() != nil {
 			break
+		}
+	}
+	if errors.Is(err, ErrConflict) && m.EventID != "" {
+		// The same event was handled before (a replica died after filing
+		// it): that ticket is this one.
+		if prev, perr := r.Store.Ticket(ctx, t.ID); perr == nil {
+			return prev, nil
 		}
 	}
 	if err != nil {
