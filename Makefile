@@ -4,7 +4,7 @@ GO       ?= go
 FUZZTIME ?= 10s
 PKGS     := ./...
 
-.PHONY: all test deps fmt-check vet staticcheck unit fuzz bench bench-serve build clean
+.PHONY: all test deps fmt-check vet staticcheck unit fuzz bench bench-serve chaos build clean
 
 all: build
 
@@ -48,6 +48,11 @@ fuzz:
 
 bench:
 	COMMSBOT_REQUIRE_REDIS=1 $(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+
+# Three serve replicas on one Redis, SIGKILL of a replica and a Redis
+# restart under signed Slack load, three times (make test runs it once).
+chaos: deps
+	COMMSBOT_REQUIRE_REDIS=1 $(GO) test -run='^TestChaos$$' -count=3 -v ./cmd/commsbot/ | grep -E 'chaos:|^(--- |ok|FAIL)'
 
 # serve against a bare signature-checking Slack handler, loaded alternately
 # in one run (../shared/bench; BENCH_SECONDS, BENCH_ROUNDS).

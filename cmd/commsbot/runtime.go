@@ -65,6 +65,7 @@ func newRuntime(ctx context.Context, cfg config, log *slog.Logger) (*runtime, er
 		return nil, err
 	}
 	eng.StateTTL = cfg.StateTTL
+	eng.EventLease = cfg.EventLease
 	eng.Dedupe = rt.stores
 	eng.Limiter, eng.RateLimit = rt.stores, cfg.RateLimit
 	eng.Observer = rt.metrics

@@ -77,6 +77,22 @@ func Start(t testing.TB) *Server {
 	return start(t, nil)
 }
 
+// StartPersistent is Start with an append-only file written on every
+// command (appendfsync always): Restart brings the data back, as a
+// production Redis with persistence would.
+func StartPersistent(t testing.TB) *Server {
+	t.Helper()
+	return start(t, func(s *Server) []string {
+		args := s.standaloneArgs()
+		for i, a := range args {
+			if a == "--appendonly" {
+				args[i+1] = "yes"
+			}
+		}
+		return append(args, "--appendfsync", "always")
+	})
+}
+
 func start(t testing.TB, args func(s *Server) []string) *Server {
 	t.Helper()
 	bin := Binary(t)
@@ -225,8 +241,8 @@ func (s *Server) Stop() {
 	<-done
 }
 
-// Restart starts the server again on the same port, with empty data, after
-// Stop.
+// Restart starts the server again on the same port after Stop, with empty
+// data (or, for StartPersistent, the data it had).
 func (s *Server) Restart() {
 	s.t.Helper()
 	s.Stop()
