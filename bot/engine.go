@@ -1,8 +1,9 @@
 package bot
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -265,7 +266,7 @@ func (e *Engine) handleLeased(ctx context.Context, log EventLog, m Message) (Rep
 	case status == EventDone:
 		e.event("duplicate")
 		var r Reply
-		if err := json.Unmarshal(result, &r); err != nil {
+		if err := gob.NewDecoder(bytes.NewReader(result)).Decode(&r); err != nil {
 			return Reply{}, ErrDuplicate
 		}
 		return r, ErrReplayed
@@ -274,9 +275,12 @@ func (e *Engine) handleLeased(ctx context.Context, log EventLog, m Message) (Rep
 	if errors.Is(herr, ErrDuplicate) {
 		return r, herr
 	}
-	b, err := json.Marshal(r)
+	// gob, not JSON: the record keeps the fields ask --jsonl leaves out
+	// (citation labels, the platform), so that a replay renders alike.
+	var b bytes.Buffer
+	err = gob.NewEncoder(&b).Encode(r)
 	if err == nil {
-		err = log.FinishEvent(context.WithoutCancel(ctx), id, b, DedupeTTL)
+		err = log.FinishEvent(context.WithoutCancel(ctx), id, b.Bytes(), DedupeTTL)
 	}
 	if err != nil {
 		e.logger().WarnContext(ctx, "event log: finish", "err", err)

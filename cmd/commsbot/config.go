@@ -20,6 +20,7 @@ type config struct {
 	Addr         string
 	Redis        redis.Options
 	StateTTL     time.Duration
+	EventLease   time.Duration
 	RateLimit    int
 	Coordinators bot.CoordinatorList
 	RemindAfter  time.Duration
@@ -28,6 +29,10 @@ type config struct {
 	Replica      string
 	// RequireRedis refuses to start without REDIS_URL (serve).
 	RequireRedis bool
+	// NoPlatform lets serve start with no chat platform configured
+	// (COMMSBOT_NO_PLATFORM=on): a notifier-only or console-only
+	// deployment on purpose. Without it serve refuses to start.
+	NoPlatform bool
 	// LLM is the optional paraphrasing (llm.go).
 	LLM llmConfig
 	// Discord is the Discord adapter's configuration (discord.go).
@@ -46,12 +51,14 @@ var envVars = []struct{ Name, Default, Help string }{
 	{"REDIS_CLUSTER_ADDRS", "", "comma-separated host:port of Redis Cluster nodes, instead of REDIS_URL"},
 	{"REDIS_PASSWORD", "", "password for Sentinel or Cluster nodes (a URL carries its own)"},
 	{"STATE_TTL", "24h", "how long conversation state is kept after the last message"},
+	{"COMMSBOT_EVENT_LEASE", "30s", "how long a message being answered is leased to its replica; a retry after that (the replica died) is answered by another"},
 	{"RATE_LIMIT", "20", "questions per user per minute, across replicas"},
 	{"ATIP_COORDINATORS", "", "platform-qualified ids of ATIP coordinators, e.g. slack:U123,discord:456"},
 	{"REVIEW_REMIND_AFTER", "4h", "remind coordinators of a ticket unclaimed for this long"},
 	{"REVIEW_REMIND_BREACH_AFTER", "1h", "the same for breach tickets"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error; logs never contain message text"},
 	{"COMMSBOT_REPLICA", "hostname", "this replica's name for the notification consumer group and the reminders lock"},
+	{"COMMSBOT_NO_PLATFORM", "off", "on: serve starts with neither Slack nor Discord configured (a notifier-only or console-only deployment on purpose); off: serve refuses to start without one"},
 	{"SLACK_BOT_TOKEN", "", "Bot User OAuth Token (xoxb-…, app settings → OAuth & Permissions); enables Slack"},
 	{"SLACK_SIGNING_SECRET", "", "signing secret (app settings → Basic Information); enables the HTTP request URLs /slack/commands, /slack/events, /slack/interactions"},
 	{"SLACK_APP_TOKEN", "", "app-level token (xapp-…, scope connections:write); enables Socket Mode, no public URL needed"},
@@ -125,6 +132,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	c := config{Addr: get("COMMSBOT_ADDR")}
 	c.StateTTL = dur("STATE_TTL")
+	c.EventLease = dur("COMMSBOT_EVENT_LEASE")
 	c.RemindAfter = dur("REVIEW_REMIND_AFTER")
 	c.RemindBreach = dur("REVIEW_REMIND_BREACH_AFTER")
 	if n, err := strconv.Atoi(get("RATE_LIMIT")); err != nil || n <= 0 {
@@ -146,6 +154,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.Discord, errs = discordCfg, append(errs, discordErrs...)
 	slackCfg, slackErrs := loadSlackConfig(getenv)
 	c.Slack, errs = slackCfg, append(errs, slackErrs...)
+	switch strings.ToLower(get("COMMSBOT_NO_PLATFORM")) {
+	case "on", "true", "1", "yes":
+		c.NoPlatform = true
+	case "off", "false", "0", "no":
+	default:
+		errs = append(errs, fmt.Errorf("COMMSBOT_NO_PLATFORM=%q: want on or off", get("COMMSBOT_NO_PLATFORM")))
+	}
 	c.Replica = get("COMMSBOT_REPLICA")
 	if c.Replica == "" {
 		c.Replica, _ = os.Hostname()
@@ -187,6 +202,28 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, errors.New("REDIS_URL must start with redis://, rediss:// or unix://"))
 	}
 	return c, errors.Join(errs...)
+}
+
+// hasPlatform reports whether a chat platform adapter (Slack or Discord) is
+// configured.
+func (c config) hasPlatform() bool { return c.Slack.enabled() || c.Discord.enabled() }
+
+// errNoPlatform is serve's refusal to start connected to nothing: a
+// deployment that answers no one must not report ready by accident.
+var errNoPlatform = errors.New("no chat platform is configured: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP request URLs) or SLACK_APP_TOKEN (Socket Mode) for Slack, or DISCORD_BOT_TOKEN and DISCORD_APP_ID (gateway) or DISCORD_PUBLIC_KEY (HTTP interactions) for Discord; to run without a platform on purpose (notifier-only or console-only), set COMMSBOT_NO_PLATFORM=on")
+
+// serveProblems adds to loadConfig's problems those only serve has: no
+// platform configured without COMMSBOT_NO_PLATFORM=on. When platform
+// variables are set but incomplete, their own problems say what is missing.
+func serveProblems(c config, err error, getenv func(string) string) error {
+	if !c.NoPlatform && !c.hasPlatform() && !env(getenv).anySet("SLACK_", "DISCORD_", "ATIP_SLACK_CHANNEL", "ATIP_DISCORD_CHANNEL") {
+		var errs []error
+		if err != nil {
+			errs = splitJoined(err)
+		}
+		return errors.Join(append(errs, errNoPlatform)...)
+	}
+	return err
 }
 
 // hasRedis reports whether a Redis server is configured.

@@ -26,7 +26,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		return err
 	}
 	cfg, err := loadConfig(getenv)
-	if err != nil {
+	if err = serveProblems(cfg, err, getenv); err != nil {
 		fmt.Fprintln(stderr, "commsbot: configuration problems:")
 		for _, e := range splitJoined(err) {
 			fmt.Fprintln(stderr, "  -", e)
@@ -113,7 +113,14 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		})
 	}
 
-	log.Info("commsbot serving", "addr", ln.Addr().String(), "redis", cfg.hasRedis(), "replica", cfg.Replica)
+	names := make([]string, len(adapters))
+	for i, a := range adapters {
+		names[i] = a.Name()
+	}
+	if len(adapters) == 0 {
+		log.Warn("no chat platform configured (COMMSBOT_NO_PLATFORM=on): serving review notices and reminders only, to the log")
+	}
+	log.Info("commsbot serving", "addr", ln.Addr().String(), "redis", cfg.hasRedis(), "replica", cfg.Replica, "platforms", names)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

