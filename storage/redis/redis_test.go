@@ -80,13 +80,7 @@ func TestKeys(t *testing.T) {
 	url := redistest.URL(t)
 	ctx := t.Context()
 	s := open(t, redis.Options{URL: url})
-	opt, err := goredis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt.DisableIdentity = true
-	raw := goredis.NewClient(opt)
-	t.Cleanup(func() { raw.Close() })
+	raw := rawClient(t, url)
 
 	user := fmt.Sprintf("U:%d", time.Now().UnixNano())
 	k := bot.ConversationKey{Platform: "slack", Workspace: "T1", Channel: "C1", Thread: "1.2", User: user}
@@ -336,13 +330,7 @@ func TestNoticeGroupLost(t *testing.T) {
 	ctx := t.Context()
 	prefix := testPrefix()
 	s := open(t, redis.Options{URL: url, Prefix: prefix})
-	opt, err := goredis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt.DisableIdentity = true
-	raw := goredis.NewClient(opt)
-	t.Cleanup(func() { raw.Close() })
+	raw := rawClient(t, url)
 	stream := prefix + "{reviews}:notices"
 
 	deliver := func(step string) {
@@ -398,13 +386,7 @@ func TestActiveIndex(t *testing.T) {
 	ctx := t.Context()
 	prefix := testPrefix()
 	s := open(t, redis.Options{URL: url, Prefix: prefix})
-	opt, err := goredis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt.DisableIdentity = true
-	raw := goredis.NewClient(opt)
-	t.Cleanup(func() { raw.Close() })
+	raw := rawClient(t, url)
 	active, full := prefix+"{reviews}:active", prefix+"{reviews}:index"
 
 	now := time.Now()
@@ -447,4 +429,17 @@ func TestActiveIndex(t *testing.T) {
 	if n, _ := raw.ZCard(ctx, active).Result(); n != 2 {
 		t.Errorf("rebuilt active index holds %d tickets, want 2", n)
 	}
+}
+
+// rawClient is a plain go-redis client on url, to look at keys directly.
+func rawClient(t *testing.T, url string) *goredis.Client {
+	t.Helper()
+	opt, err := goredis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.DisableIdentity = true
+	raw := goredis.NewClient(opt)
+	t.Cleanup(func() { raw.Close() })
+	return raw
 }

@@ -311,26 +311,34 @@ func testSeenOnce(t *testing.T, s Store, c *clock) {
 func testSeenOnceConcurrent(t *testing.T, s Store, _ *clock) {
 	const n = 20
 	id := unique("event")
-	var firsts atomic.Int32
+	firsts := atOnce(n, func() bool {
+		first, err := s.SeenOnce(t.Context(), id, time.Minute)
+		if err != nil {
+			t.Errorf("SeenOnce: %v", err)
+		}
+		return first
+	})
+	if firsts != 1 {
+		t.Errorf("%d concurrent SeenOnce: %d true, want exactly 1", n, firsts)
+	}
+}
+
+// atOnce runs fn n times at once and counts the calls that returned true.
+func atOnce(n int, fn func() bool) int {
+	var count atomic.Int32
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for range n {
 		wg.Go(func() {
 			<-start
-			first, err := s.SeenOnce(t.Context(), id, time.Minute)
-			if err != nil {
-				t.Errorf("SeenOnce: %v", err)
-			}
-			if first {
-				firsts.Add(1)
+			if fn() {
+				count.Add(1)
 			}
 		})
 	}
 	close(start)
 	wg.Wait()
-	if got := firsts.Load(); got != 1 {
-		t.Errorf("%d concurrent SeenOnce: %d true, want exactly 1", n, got)
-	}
+	return int(count.Load())
 }
 
 func allow(t *testing.T, s Store, k string, limit int, window time.Duration) (bool, time.Duration) {
@@ -510,24 +518,14 @@ func testEventLeaseConcurrent(t *testing.T, s Store, _ *clock) {
 	l := eventLog(t, s)
 	const n = 20
 	id := unique("event")
-	var claimed atomic.Int32
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for range n {
-		wg.Go(func() {
-			<-start
-			st, _, err := l.BeginEvent(t.Context(), id, time.Minute, time.Minute)
-			if err != nil {
-				t.Errorf("BeginEvent: %v", err)
-			}
-			if st == bot.EventClaimed {
-				claimed.Add(1)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if got := claimed.Load(); got != 1 {
-		t.Errorf("%d concurrent BeginEvent: %d claimed, want exactly 1", n, got)
+	claimed := atOnce(n, func() bool {
+		st, _, err := l.BeginEvent(t.Context(), id, time.Minute, time.Minute)
+		if err != nil {
+			t.Errorf("BeginEvent: %v", err)
+		}
+		return st == bot.EventClaimed
+	})
+	if claimed != 1 {
+		t.Errorf("%d concurrent BeginEvent: %d claimed, want exactly 1", n, claimed)
 	}
 }
