@@ -32,7 +32,7 @@ var (
 	// recipient means to do, and a breach confirmed or discovered: each an
 	// incident that happened.
 	leftOpenRe  = mustPhrases(` (left|stayed|remained|was|were|been|reste|restee|restes|restees|laisse|laissee|laisses|etait|etaient) (online|en ligne|public|publicly|accessible|visible|open|ouvert|ouverte|ouverts|unlocked|unprotected|non protege|non protegee)( |$)`)
-	disposalRe  = mustPhrases(` (without (being )?(shredded|wiped|erased|destroyed)|not shredded|unshredded|never shredded|sans (etre )?(dechiquete|dechiquetes|detruit|detruits|efface|effaces)|into (the )?(recycling|trash|garbage|dumpster)|in (the )?(recycling|trash|garbage|dumpster)|dans (le |la |les )?(recyclage|poubelle|bac de recyclage|vidanges))( |$)`)
+	disposalRe  = mustPhrases(` (without (being )?(shredded|wiped|erased|destroyed)|not shredded|unshredded|never shredded|sans (etre )?(dechiquete|dechiquetes|detruit|detruits|efface|effaces)|into (the )?(recycling|trash|garbage|dumpster)|in (the )?(recycling|trash|garbage|dumpster)|dans (le |la |les )?(recyclage|poubelle|bac de recyclage|vidanges)|au recyclage|a la poubelle|(instead of|rather than|au lieu d|au lieu du|au lieu de|plutot qu)( etre| being)? (shred|shredded|shredding|the shredder|destroyed|dechiquet|dechiquete|dechiquetee|dechiquetes|dechiquetees|dechiquetage|detruit|detruite|detruits|detruites))( |$)`)
 	saysRe      = mustPhrases(` (says|said|confirms|confirmed|claims|told us|dit|affirme|confirme|assure)( |$)`)
 	deletedRe   = mustPhrases(` (deleted|destroyed|shredded|returned|wiped|supprime|detruit|dechiquete|retourne|efface)( |$)`)
 	unknownRe   = mustPhrases(` (don t know|do not know|no idea|not sure|unsure|can t tell|ne sait pas|ne savons pas|sait pas|aucune idee|ignore) (who|whom|a qui|qui|where|ou)( |$)`)
