@@ -14,6 +14,11 @@ import (
 	"github.com/commsbot/commsbot/bot"
 )
 
+// shutdownTimeout is how long serve lets in-flight requests finish after
+// SIGTERM. deploy/ gives it at least this long before killing the process
+// (terminationGracePeriodSeconds, stop_grace_period; deploy_test.go).
+const shutdownTimeout = 25 * time.Second
+
 // serveCmd runs commsbot as a service: the HTTP server (health, readiness,
 // metrics, platform webhooks), the configured adapters, and the review
 // workflow's notification dispatcher and reminders. It stops gracefully when
@@ -130,7 +135,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	case err = <-errc:
 	case <-ctx.Done():
 		log.Info("shutting down")
-		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 25*time.Second)
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 		defer cancel()
 		err = srv.Shutdown(shutdown)
 	}
