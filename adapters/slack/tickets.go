@@ -56,7 +56,12 @@ func (a *Adapter) postTicket(ctx context.Context, kind string, t bot.Ticket) err
 		// The message is gone or out of reach: post the ticket afresh.
 	}
 	if kind != bot.NoticeReminder {
-		a.markPostAttempt(ctx, t.ID)
+		// Without the mark a crash after posting could post twice: while
+		// the store cannot take it, the notice waits (it stays in the
+		// outbox and is delivered again).
+		if err := a.markPostAttempt(ctx, t.ID); err != nil {
+			return fmt.Errorf("post ticket %s: %w", t.ID, err)
+		}
 	}
 	ch, ts, err := a.post(ctx, a.cfg.ATIPChannel, "", fallback, blocks)
 	if err != nil {
@@ -102,13 +107,14 @@ func attemptKey(id string) string { return "slack:ticket-post-attempt:" + id }
 // markPostAttempt records, before posting, that ticket id's message is
 // being posted: a replica that dies between the post and rememberPost
 // leaves this mark, and the next delivery searches before posting again.
-func (a *Adapter) markPostAttempt(ctx context.Context, id string) {
+func (a *Adapter) markPostAttempt(ctx context.Context, id string) error {
 	if a.cfg.Shared == nil {
-		return
+		return nil
 	}
 	if err := a.cfg.Shared.SetCache(ctx, attemptKey(id), "1", postTTL); err != nil {
-		a.log.WarnContext(ctx, "ticket post attempt not recorded", "ticket", id, "err", err)
+		return fmt.Errorf("record the post attempt: %w", err)
 	}
+	return nil
 }
 
 // postAttempted reports whether a post of ticket id was begun before.

@@ -74,7 +74,9 @@ func TestNoticeAfterCrashMidPost(t *testing.T) {
 	e := setup(t, func(c *Config) { c.Shared = c.Dedupe.(bot.Cache) })
 	tk := bot.Ticket{ID: "R-CRASHED1", Created: time.Now(), Category: bot.CategoryBreach, Status: bot.StatusOpen, Lang: bot.English}
 	dying := e.newAdapter(func(c *Config) { c.Shared = c.Dedupe.(bot.Cache) })
-	dying.markPostAttempt(t.Context(), tk.ID)
+	if err := dying.markPostAttempt(t.Context(), tk.ID); err != nil {
+		t.Fatal(err)
+	}
 	fallback, blocks := ticketBlocks(tk, bot.NoticeOpened, time.Now())
 	if _, _, err := dying.post(t.Context(), atipChannel, "", fallback, blocks); err != nil {
 		t.Fatal(err)
