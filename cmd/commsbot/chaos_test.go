@@ -256,6 +256,55 @@ func TestChaos(t *testing.T) {
 	if len(told) != n/2 {
 		t.Errorf("%d tickets told for %d review requests", len(told), n/2)
 	}
+
+	// Killed mid-answer: a fourth replica paraphrases through a model
+	// server that never answers; once the question reaches the model (the
+	// replica holds the message's lease, mid-answer), the replica is
+	// killed, and the same request sent to another replica gets a cited
+	// answer once the lease has run out.
+	inModel, release := make(chan struct{}, 1), make(chan struct{})
+	model := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		select {
+		case inModel <- struct{}{}:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer model.Close()
+	defer close(release)
+	slow := &chaosReplica{t: t, bin: bin, name: "chaos-slow", port: freeTCPPort(t),
+		env: append(append([]string(nil), replicas[1].env...), "OPENAI_BASE_URL="+model.URL+"/v1", "LLM_TIMEOUT=60s")}
+	if err := slow.start(); err != nil {
+		t.Fatal(err)
+	}
+	defer slow.kill()
+	form := url.Values{"command": {"/privacy"}, "text": {"Can we use LinkedIn for our department's page?"}, "team_id": {"T1"},
+		"channel_id": {"C1"}, "user_id": {"UMID"}, "user_name": {"u"}, "response_url": {slackAPI.url + "/response/mid"},
+		"trigger_id": {"trigger-mid"}, "api_app_id": {"A1"}}.Encode()
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	m := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(m, "v0:%s:%s", ts, form)
+	sig := "v0=" + hex.EncodeToString(m.Sum(nil))
+	go func() { _, _, _ = slow.slashRaw(context.Background(), form, ts, sig) }()
+	select {
+	case <-inModel:
+	case <-time.After(time.Minute):
+		t.Fatal("chaos: the question never reached the model server")
+	}
+	slow.kill()
+	var raw string
+	if !waitUntil(t, "a cited answer from another replica after the kill", func() bool {
+		_, body, err := replicas[1].slashRaw(ctx, form, ts, sig)
+		raw = body
+		return err == nil && strings.Contains(body, "Privacy Implementation Notice 2021-01")
+	}, time.Minute) {
+		t.Errorf("last reply: %q", raw)
+	}
+	t.Log("chaos: a request whose replica was killed mid-answer was answered, with its citation, by another replica")
 }
 
 // chaosReplica is one `serve` process.
@@ -308,37 +357,43 @@ func (r *chaosReplica) kill() {
 
 // slash posts a signed slash command and returns the answer's text.
 func (r *chaosReplica) slash(ctx context.Context, form, ts, sig string) (string, error) {
+	text, _, err := r.slashRaw(ctx, form, ts, sig)
+	return text, err
+}
+
+// slashRaw is slash, also returning the whole response body.
+func (r *chaosReplica) slashRaw(ctx context.Context, form, ts, sig string) (string, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, fmt.Sprintf("http://127.0.0.1:%d/slack/commands", r.port), strings.NewReader(form))
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
 	req.Header.Set("X-Slack-Signature", sig)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("status %d", resp.StatusCode)
+		return "", string(b), fmt.Errorf("status %d", resp.StatusCode)
 	}
 	var m struct {
 		Text string `json:"text"`
 	}
 	if len(b) == 0 {
-		return "", errors.New("empty body")
+		return "", "", errors.New("empty body")
 	}
 	if err := json.Unmarshal(b, &m); err != nil {
-		return "", err
+		return "", string(b), err
 	}
-	return m.Text, nil
+	return m.Text, string(b), nil
 }
 
 // chaosSlack is a fake Slack Web API that keeps the coordinators' channel.
