@@ -32,7 +32,9 @@ func (n notifier) Notify(ctx context.Context, kind string, t bot.Ticket) error {
 	var err error
 	switch kind {
 	case bot.NoticeOpened:
-		err = a.postTicket(ctx, t)
+		// Found first: a replica that posted the message and died before
+		// acknowledging the notice must not leave two messages.
+		err = a.updateTicket(ctx, t)
 	case bot.NoticeClaimed:
 		err = a.updateTicket(ctx, t)
 	case bot.NoticeResolved:

@@ -113,3 +113,27 @@ func TestRequesterWithoutDirectMessagesIsToldInChannel(t *testing.T) {
 		t.Errorf("requester told %d times", n)
 	}
 }
+
+// TestOpenedNoticeRedeliveredAfterCrash: a replica posted a ticket's
+// message and died before acknowledging the "opened" notice; the notice,
+// delivered again by another replica, finds the message: one message per
+// ticket in the coordinators' channel.
+func TestOpenedNoticeRedeliveredAfterCrash(t *testing.T) {
+	e := setup(t)
+	ticket, _ := openTicket(t, e, asker)
+	tk, err := e.reviews.Store.Ticket(context.Background(), ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := discord.New(discord.Config{Token: "test-token", APIURL: e.fake.APIURL(), CoordinatorChannel: atipChannel,
+		Handler: e.handler, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Notifier().Notify(context.Background(), bot.NoticeOpened, tk); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.fake.Messages(atipChannel)); n != 1 {
+		t.Errorf("%d messages in the coordinators' channel for one ticket, want 1", n)
+	}
+}
