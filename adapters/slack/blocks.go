@@ -260,8 +260,13 @@ func answerBlocks(r bot.Reply, rf ref) (fallback string, blocks []slack.Block) {
 			slack.NewButtonBlockElement(actUp, value, plain(text(lang, msgHelpful))),
 			slack.NewButtonBlockElement(actDown, value, plain(text(lang, msgNotHelpful))))
 	}
-	if r.Ticket == "" && rf.Ticket == "" && r.Intent != "review" {
+	switch {
+	case r.Ticket == "" && rf.Ticket == "" && r.Intent != "review":
 		buttons = append(buttons, slack.NewButtonBlockElement(actReview, value, plain(text(lang, msgAskCoordinator))))
+	case r.Ticket == "" && r.Intent == "review" && r.NeedsReview:
+		// The request could not be filed (the store is down and the
+		// queue full): one press files it when the store is back.
+		buttons = append(buttons, slack.NewButtonBlockElement(actReview, value, plain(text(lang, msgFileNow))))
 	}
 	if r.Entry != "" {
 		// Only a knowledge answer can be re-rendered in the other language.

@@ -156,3 +156,24 @@ func TestCleanText(t *testing.T) {
 		}
 	}
 }
+
+// TestFileItNowWhenFilingFailed: a review request the bot could not file
+// (store down, queue full) offers a "File it now" button; a filed one and
+// a queued one (which carries its ticket id) do not.
+func TestFileItNowWhenFilingFailed(t *testing.T) {
+	failed := bot.Reply{Lang: bot.English, Intent: "review", NeedsReview: true, Answer: bot.Text(bot.English, bot.MsgTicketFailed)}
+	_, blocks := answerBlocks(failed, ref{Team: team, Channel: channel, User: asker})
+	b, _ := json.Marshal(blocks)
+	if !strings.Contains(string(b), "File it now") || !strings.Contains(string(b), actReview) {
+		t.Errorf("failed review request: no File it now button in %s", b)
+	}
+	for _, r := range []bot.Reply{
+		{Lang: bot.English, Intent: "review", NeedsReview: true, Ticket: "R-FILED234", Answer: "filed"},
+		{Lang: bot.English, Intent: "review", NeedsReview: true, Ticket: "R-QUEUED23", Answer: "queued"},
+	} {
+		_, blocks := answerBlocks(r, ref{Team: team, Channel: channel, User: asker})
+		if b, _ := json.Marshal(blocks); strings.Contains(string(b), "File it now") {
+			t.Errorf("%s: File it now offered with ticket %s", r.Answer, r.Ticket)
+		}
+	}
+}

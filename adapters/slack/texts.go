@@ -30,10 +30,12 @@ const (
 	msgAlreadyClaimed
 	msgCheckFailed
 	msgStillWorking
+	msgFileNow
 )
 
 var texts = map[msg][2]string{
 	msgWorking: {"⏳ One moment…", "⏳ Un instant…"},
+	msgFileNow: {"File it now", "Transmettre maintenant"},
 	msgStillWorking: {
 		"⏳ I'm still answering this question (it arrived twice). The answer will be in the first reply; if none comes, ask again in a minute.",
 		"⏳ Je réponds encore à cette question (elle est arrivée deux fois). La réponse sera dans la première réponse; si rien n’arrive, reposez-la dans une minute.",
