@@ -276,11 +276,17 @@ func (e *Engine) handleLeased(ctx context.Context, log EventLog, m Message) (Rep
 		return r, herr
 	}
 	// gob, not JSON: the record keeps the fields ask --jsonl leaves out
-	// (citation labels, the platform), so that a replay renders alike.
-	var b bytes.Buffer
-	err = gob.NewEncoder(&b).Encode(r)
+	// (citation labels, the platform), so that a replay renders alike. A
+	// review that could not be filed is not recorded: a retry (the user's
+	// "File it now") must try again, not replay the failure.
+	var record []byte
+	if !(r.NeedsReview && r.Ticket == "" && e.Reviews != nil) {
+		var b bytes.Buffer
+		err = gob.NewEncoder(&b).Encode(r)
+		record = b.Bytes()
+	}
 	if err == nil {
-		err = log.FinishEvent(context.WithoutCancel(ctx), id, b.Bytes(), DedupeTTL)
+		err = log.FinishEvent(context.WithoutCancel(ctx), id, record, DedupeTTL)
 	}
 	if err != nil {
 		e.logger().WarnContext(ctx, "event log: finish", "err", err)

@@ -744,3 +744,34 @@ func TestReviewRenderInOtherLanguage(t *testing.T) {
 		t.Errorf("%d tickets after a re-render, want 1", n)
 	}
 }
+
+// TestFailedFilingIsRetriedNotReplayed: a review request that could be
+// neither filed nor queued is not recorded as answered, so the same event
+// delivered again (the "File it now" button) files it once the store is
+// back, instead of replaying the failure.
+func TestFailedFilingIsRetriedNotReplayed(t *testing.T) {
+	rig := newReviewRig(t)
+	store := memory.New()
+	rig.engine.Dedupe = store
+	rig.reviews.RetryDelay = time.Millisecond
+	rig.reviews.MaxQueued = 1
+	rig.tickets.down.Store(true)
+	// Fill the queue with another request.
+	if _, err := rig.engine.Handle(t.Context(), bot.Message{Conversation: convB, Text: "review our TikTok plan", EventID: "E-other"}); err != nil {
+		t.Fatal(err)
+	}
+	m := bot.Message{Conversation: convA, Text: "review please look at our Bluesky plan", EventID: "E-file-now"}
+	r, err := rig.engine.Handle(t.Context(), m)
+	if err != nil || r.Ticket != "" || !strings.Contains(r.Answer, bot.Text(bot.English, bot.MsgTicketFailed)) {
+		t.Fatalf("with the store down and the queue full: %+v, %v; want the could-not-file message", r, err)
+	}
+	rig.tickets.down.Store(false)
+	r, err = rig.engine.Handle(t.Context(), m)
+	if err != nil || r.Ticket == "" {
+		t.Fatalf("the same event once the store is back: ticket %q, %v; want it filed", r.Ticket, err)
+	}
+	again, err := rig.engine.Handle(t.Context(), m)
+	if !errors.Is(err, bot.ErrReplayed) || again.Ticket != r.Ticket {
+		t.Errorf("the event a third time: ticket %q, %v; want the filed reply replayed", again.Ticket, err)
+	}
+}

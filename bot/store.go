@@ -36,7 +36,9 @@ type EventLog interface {
 	// EventDone, result is what FinishEvent recorded. lease and ttl must be
 	// positive; ttl is how long the record of a finished event is kept.
 	BeginEvent(ctx context.Context, id string, lease, ttl time.Duration) (status EventStatus, result []byte, err error)
-	// FinishEvent records id's result for ttl and ends its lease.
+	// FinishEvent records id's result for ttl and ends its lease. With a
+	// nil result it only ends the lease: the next delivery is handled
+	// afresh (what the first attempt did could not be completed).
 	FinishEvent(ctx context.Context, id string, result []byte, ttl time.Duration) error
 }
 

@@ -63,6 +63,10 @@ func (s *Store) FinishEvent(ctx context.Context, id string, result []byte, ttl t
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if result == nil {
+		delete(s.events, id)
+		return nil
+	}
 	if s.events == nil {
 		s.events = map[string]eventRec{}
 	}

@@ -431,7 +431,9 @@ func (s *Store) FinishEvent(ctx context.Context, id string, result []byte, ttl t
 		return fmt.Errorf("redis store: finish event: ttl %v is not positive", ttl)
 	}
 	_, err := s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
-		p.Set(ctx, s.eventKey(id, "done"), result, ceilMs(ttl))
+		if result != nil {
+			p.Set(ctx, s.eventKey(id, "done"), result, ceilMs(ttl))
+		}
 		p.Del(ctx, s.eventKey(id, "lease"))
 		return nil
 	})

@@ -512,6 +512,18 @@ func testEventLease(t *testing.T, s Store, c *clock) {
 	if _, _, err := l.BeginEvent(t.Context(), id, 0, time.Minute); err == nil {
 		t.Error("BeginEvent with lease 0: no error")
 	}
+
+	// FinishEvent without a result only ends the lease.
+	id3 := unique("event")
+	if st, _ := begin(t, l, id3, time.Minute); st != bot.EventClaimed {
+		t.Fatalf("first BeginEvent = %v", st)
+	}
+	if err := l.FinishEvent(t.Context(), id3, nil, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := begin(t, l, id3, time.Minute); st != bot.EventClaimed {
+		t.Errorf("BeginEvent after a release = %v, want claimed again", st)
+	}
 }
 
 func testEventLeaseConcurrent(t *testing.T, s Store, _ *clock) {
