@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -72,6 +73,9 @@ type Ticket struct {
 	Redacted  []string   `json:"redacted,omitempty"`
 	Answer    string     `json:"answer,omitempty"`
 	Citations []Citation `json:"citations,omitempty"`
+	// CitationLabels keeps each citation's readable label ("Annex A, Q9"),
+	// which Citation's JSON leaves out (ask --jsonl's format).
+	CitationLabels []string `json:"citation_labels,omitempty"`
 
 	Status     TicketStatus  `json:"status"`
 	Claimant   string        `json:"claimant,omitempty"`
@@ -116,6 +120,18 @@ type TicketStore interface {
 	UpdateTicket(ctx context.Context, id string, notice string, change func(*Ticket) error) (Ticket, error)
 	// Tickets lists tickets with the status ("" for all), newest first.
 	Tickets(ctx context.Context, status TicketStatus) ([]Ticket, error)
+}
+
+// LabelledCitations are the ticket's citations with their labels, as
+// stored (a ticket read back from JSON has them only in CitationLabels).
+func (t Ticket) LabelledCitations() []Citation {
+	out := slices.Clone(t.Citations)
+	for i := range out {
+		if out[i].Label == "" && i < len(t.CitationLabels) {
+			out[i].Label = t.CitationLabels[i]
+		}
+	}
+	return out
 }
 
 // TicketRestorer stores a ticket from a backup as it was: no notice is

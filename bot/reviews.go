@@ -130,8 +130,9 @@ func (r *Reviews) Open(ctx context.Context, m Message, reply Reply, category, to
 		Requester: Person{ID: k.UserID(), Name: m.UserName},
 		Origin:    Origin{Platform: k.Platform, Workspace: k.Workspace, Channel: k.Channel, Thread: k.Thread, Permalink: m.Permalink},
 		Lang:      reply.Lang, Question: question, Redacted: redacted, Answer: reply.Answer, Citations: reply.Citations,
-		Status:  StatusOpen,
-		History: []TicketEvent{{At: now, Actor: k.UserID(), Action: "opened", Note: category}},
+		CitationLabels: citationLabels(reply.Citations),
+		Status:         StatusOpen,
+		History:        []TicketEvent{{At: now, Actor: k.UserID(), Action: "opened", Note: category}},
 	}
 	var err error
 	for attempt := range fileAttempts {
@@ -476,4 +477,12 @@ func (n LogNotifier) Notify(ctx context.Context, kind string, t Ticket) error {
 	l.InfoContext(ctx, "review notice", "kind", kind, "ticket", t.ID, "category", t.Category,
 		"status", string(t.Status), "platform", t.Origin.Platform)
 	return nil
+}
+
+func citationLabels(cs []Citation) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Label)
+	}
+	return out
 }

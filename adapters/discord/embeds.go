@@ -308,7 +308,7 @@ func ticketView(t bot.Ticket) (*discordgo.MessageEmbed, []discordgo.MessageCompo
 	if len(t.Citations) > 0 {
 		var b strings.Builder
 		seen := map[string]bool{}
-		for _, c := range t.Citations {
+		for _, c := range t.LabelledCitations() {
 			label := c.Label
 			if label == "" {
 				label = c.Section

@@ -374,7 +374,7 @@ func ticketBlocks(t bot.Ticket, kind string, now time.Time) (string, []slack.Blo
 	if a := strings.TrimSpace(t.Answer); a != "" {
 		blocks = append(blocks, section("*commsbot answered*\n"+escape(trimWords(a, 1200))))
 	}
-	for i, c := range t.Citations {
+	for i, c := range t.LabelledCitations() {
 		if i == 3 {
 			break
 		}

@@ -177,3 +177,25 @@ func TestFileItNowWhenFilingFailed(t *testing.T) {
 		}
 	}
 }
+
+// TestTicketPostSaysAnnexQuestion: a ticket read back from the store (JSON,
+// which leaves citation labels out of Citation) still shows "Annex A, Q9",
+// not "A.9".
+func TestTicketPostSaysAnnexQuestion(t *testing.T) {
+	tk := bot.Ticket{ID: "R-LABEL234", Created: time.Now(), Category: bot.CategoryUnreviewedPlatform, Status: bot.StatusOpen, Lang: bot.English,
+		Citations:      []bot.Citation{{Doc: "pin-2021-01", Section: "A.9", Title: "Privacy Implementation Notice 2021-01", Label: "Annex A, Q9", Quote: "If a different platform is chosen, a PIA may be required."}},
+		CitationLabels: []string{"Annex A, Q9"}}
+	b, err := json.Marshal(tk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored bot.Ticket
+	if err := json.Unmarshal(b, &stored); err != nil {
+		t.Fatal(err)
+	}
+	_, blocks := ticketBlocks(stored, bot.NoticeOpened, time.Now())
+	out, _ := json.Marshal(blocks)
+	if !strings.Contains(string(out), "Annex A, Q9") {
+		t.Errorf("ticket post without the citation's label: %s", out)
+	}
+}
