@@ -18,6 +18,7 @@ import (
 // The README's table lists every variable.
 type config struct {
 	Addr         string
+	AdminAddr    string
 	Redis        redis.Options
 	StateTTL     time.Duration
 	EventLease   time.Duration
@@ -44,7 +45,8 @@ type config struct {
 // envVars documents every variable: name, default, meaning. The README
 // table is checked against it.
 var envVars = []struct{ Name, Default, Help string }{
-	{"COMMSBOT_ADDR", ":8080", "HTTP listen address for /healthz, /readyz, /metrics and the platform webhooks"},
+	{"COMMSBOT_ADDR", ":8080", "HTTP listen address for the platform webhooks (and /healthz, /readyz, /metrics unless COMMSBOT_ADMIN_ADDR is set)"},
+	{"COMMSBOT_ADMIN_ADDR", "", "separate listen address for /healthz, /readyz and /metrics, off the public port (e.g. 127.0.0.1:9090 or :9090 for the cluster only)"},
 	{"REDIS_URL", "", "redis://, rediss:// or unix:// URL of the Redis server; unset: in-memory state (one process only)"},
 	{"REDIS_SENTINEL_MASTER", "", "Sentinel master name; with REDIS_SENTINEL_ADDRS, instead of REDIS_URL"},
 	{"REDIS_SENTINEL_ADDRS", "", "comma-separated host:port of the Sentinels"},
@@ -130,7 +132,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		return d
 	}
-	c := config{Addr: get("COMMSBOT_ADDR")}
+	c := config{Addr: get("COMMSBOT_ADDR"), AdminAddr: get("COMMSBOT_ADMIN_ADDR")}
 	c.StateTTL = dur("STATE_TTL")
 	c.EventLease = dur("COMMSBOT_EVENT_LEASE")
 	c.RemindAfter = dur("REVIEW_REMIND_AFTER")

@@ -772,3 +772,29 @@ func TestREADMEListsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminAddr: with COMMSBOT_ADMIN_ADDR, /healthz, /readyz and /metrics
+// answer on their own listener and no longer on the public port.
+func TestAdminAddr(t *testing.T) {
+	t.Parallel()
+	admin := fmt.Sprintf("127.0.0.1:%d", freeTCPPort(t))
+	base := startServe(t, map[string]string{"COMMSBOT_NO_PLATFORM": "on", "COMMSBOT_ADMIN_ADDR": admin})
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		var code int
+		waitUntil(t, "the admin listener", func() bool {
+			resp, err := http.Get("http://" + admin + path)
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			code = resp.StatusCode
+			return true
+		}, 30*time.Second)
+		if code != http.StatusOK {
+			t.Errorf("admin %s: %d, want 200", path, code)
+		}
+		if code, _ := getStatus(t, base+path); code != http.StatusNotFound {
+			t.Errorf("public %s: %d, want 404 (it moved to the admin listener)", path, code)
+		}
+	}
+}

@@ -61,12 +61,17 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		}
 	}
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	// With COMMSBOT_ADMIN_ADDR the probes and metrics have a listener of
+	// their own, off the public webhook port.
+	mux, admin := http.NewServeMux(), http.NewServeMux()
+	if cfg.AdminAddr == "" {
+		admin = mux
+	}
+	admin.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	admin.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		// The reason says what is down, never where: addresses and
 		// errors go to the log only.
@@ -91,7 +96,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		}
 		io.WriteString(w, "ready\n")
 	})
-	mux.Handle("GET /metrics", rt.metrics.Handler())
+	admin.Handle("GET /metrics", rt.metrics.Handler())
 	for _, a := range adapters {
 		a.Routes(mux)
 	}
@@ -129,8 +134,21 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	var adminSrv *http.Server
+	if cfg.AdminAddr != "" {
+		aln, err := net.Listen("tcp", cfg.AdminAddr)
+		if err != nil {
+			_ = srv.Close()
+			stopBG()
+			wg.Wait()
+			return fmt.Errorf("listen %s (COMMSBOT_ADMIN_ADDR): %w", cfg.AdminAddr, err)
+		}
+		adminSrv = &http.Server{Handler: admin, ReadHeaderTimeout: 5 * time.Second, ErrorLog: srv.ErrorLog}
+		log.Info("admin listener (probes, metrics)", "addr", aln.Addr().String())
+		go func() { errc <- adminSrv.Serve(aln) }()
+	}
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
@@ -138,6 +156,9 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 		defer cancel()
 		err = srv.Shutdown(shutdown)
+	}
+	if adminSrv != nil {
+		_ = adminSrv.Close()
 	}
 	stopBG()
 	wg.Wait()
