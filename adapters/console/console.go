@@ -38,21 +38,40 @@ func (a *Adapter) Run(ctx context.Context) error {
 		user = "local"
 	}
 	key := bot.ConversationKey{Platform: "console", Channel: "tty", User: user}
+	// Lines are read in their own goroutine, so that Ctrl-C (ctx) ends
+	// the loop while a read is waiting on the terminal.
+	type read struct {
+		line string
+		err  error
+	}
+	lines, next := make(chan read), make(chan struct{})
+	go func() {
+		for range next {
+			// An oversized line arrives cut, still longer than the
+			// engine reads, and gets the engine's too-long reply.
+			raw, _, err := ReadLine(in, bot.MaxMessageBytes*4)
+			lines <- read{raw, err}
+		}
+	}()
+	defer close(next)
 	for {
 		if a.Prompt != "" {
 			fmt.Fprint(a.Out, a.Prompt)
 		}
-		// An oversized line arrives cut, still longer than the engine
-		// reads, and gets the engine's too-long reply.
-		raw, _, err := ReadLine(in, bot.MaxMessageBytes*4)
+		next <- struct{}{}
+		var got read
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(a.Out)
+			return nil
+		case got = <-lines:
+		}
+		raw, err := got.line, got.err
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("console: %w", err)
-		}
-		if err := ctx.Err(); err != nil {
-			return nil
 		}
 		line := strings.TrimSpace(raw)
 		switch strings.ToLower(line) {
