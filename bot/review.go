@@ -37,6 +37,11 @@ type Person struct {
 	// ID is platform-qualified: "slack:U123", "discord:456".
 	ID   string `json:"id"`
 	Name string `json:"name,omitempty"`
+	// Via says where an action came from when the platform did not
+	// authenticate the person: "cli on host h" for the reviews command,
+	// whose --as is only as trustworthy as access to Redis. Empty for
+	// people a chat platform vouched for.
+	Via string `json:"via,omitempty"`
 }
 
 // Origin is where a request came from.
@@ -54,6 +59,9 @@ type TicketEvent struct {
 	Actor  string    `json:"actor"`
 	Action string    `json:"action"` // opened, claimed, resolved, reminded
 	Note   string    `json:"note,omitempty"`
+	// Via is the actor's Person.Via: set when the action did not come
+	// through a chat platform that authenticated the actor.
+	Via string `json:"via,omitempty"`
 }
 
 // Ticket is a request for an ATIP coordinator's review. Tickets record an

@@ -262,7 +262,7 @@ func (r *Reviews) Claim(ctx context.Context, actor Person, id string) (Ticket, e
 			return fmt.Errorf("%w: ticket %s is %s", ErrConflict, t.ID, t.Status)
 		}
 		t.Status, t.Claimant = StatusClaimed, actor.ID
-		t.History = append(t.History, TicketEvent{At: r.now(), Actor: actor.ID, Action: "claimed"})
+		t.History = append(t.History, TicketEvent{At: r.now(), Actor: actor.ID, Action: "claimed", Via: actor.Via})
 		return nil
 	})
 	if err != nil {
@@ -290,7 +290,7 @@ func (r *Reviews) Resolve(ctx context.Context, actor Person, id, note string) (T
 			t.Claimant = actor.ID
 		}
 		t.Status, t.Resolution = StatusResolved, note
-		t.History = append(t.History, TicketEvent{At: r.now(), Actor: actor.ID, Action: "resolved", Note: note})
+		t.History = append(t.History, TicketEvent{At: r.now(), Actor: actor.ID, Action: "resolved", Note: note, Via: actor.Via})
 		return nil
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,7 +24,10 @@ const reviewsUsage = `usage:
   commsbot reviews export > tickets.jsonl
   commsbot reviews import < tickets.jsonl
 USER is a platform-qualified id listed in ATIP_COORDINATORS, e.g. slack:U123.
-export writes every ticket, one JSON object per line (a backup); import
+--as is not authenticated: whoever can reach Redis can act as any coordinator.
+Access to Redis is the real control; the ticket's history records each claim
+and resolution made here as coming from the command line on this host.
+show prints the ticket for reading; --json prints it as stored. export writes every ticket, one JSON object per line (a backup); import
 restores such a file without notifying anyone and skips tickets that exist.
 Both are operator tools: access to Redis is what controls them.`
 
@@ -69,7 +73,7 @@ func reviewsCmd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	case "import":
 		return importTickets(ctx, rt.reviews.Store, stdin, stdout)
 	}
-	actor := bot.Person{ID: *as}
+	actor := bot.Person{ID: *as, Via: cliVia()}
 	if *as == "" {
 		return errors.New("--as USER is required (a platform-qualified id listed in ATIP_COORDINATORS)")
 	}
@@ -111,14 +115,108 @@ func reviewsCmd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		if err != nil {
 			return err
 		}
-		if *asJSON || sub == "show" {
+		if *asJSON {
 			return writeJSON(stdout, t)
+		}
+		if sub == "show" {
+			return writeTicket(stdout, t)
 		}
 		fmt.Fprintf(stdout, "%s is now %s\n", t.ID, t.Status)
 		return nil
 	}
 	fmt.Fprintln(stderr, reviewsUsage)
 	return fmt.Errorf("unknown reviews subcommand %q", sub)
+}
+
+// cliVia names where a command-line action came from, for the ticket's
+// history: the host, since --as itself proves nothing.
+func cliVia() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	return "cli on host " + host
+}
+
+// writeTicket prints a ticket for a person to read: its header, the
+// question and answer as stored (redacted), the sources and the history.
+func writeTicket(w io.Writer, t bot.Ticket) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "Ticket\t%s\n", t.ID)
+	fmt.Fprintf(tw, "Status\t%s\n", t.Status)
+	fmt.Fprintf(tw, "Category\t%s\n", t.Category)
+	fmt.Fprintf(tw, "Created\t%s\n", t.Created.UTC().Format("2006-01-02 15:04 MST"))
+	req := t.Requester.ID
+	if o := t.Origin; o.Platform != "" {
+		where := []string{o.Platform}
+		if o.Workspace != "" {
+			where = append(where, "workspace "+o.Workspace)
+		}
+		if o.Channel != "" {
+			where = append(where, "channel "+o.Channel)
+		}
+		req += " (" + strings.Join(where, ", ") + ")"
+	}
+	fmt.Fprintf(tw, "Requester\t%s\n", req)
+	if o := t.Origin; o.Permalink != "" {
+		fmt.Fprintf(tw, "Link\t%s\n", o.Permalink)
+	}
+	fmt.Fprintf(tw, "Language\t%s\n", t.Lang)
+	if t.Topic != "" {
+		fmt.Fprintf(tw, "Topic\t%s\n", t.Topic)
+	}
+	if len(t.Redacted) > 0 {
+		fmt.Fprintf(tw, "Redacted\t%s\n", strings.Join(t.Redacted, ", "))
+	}
+	if t.Claimant != "" {
+		fmt.Fprintf(tw, "Claimant\t%s\n", t.Claimant)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var b strings.Builder
+	block := func(title, text string) {
+		if text == "" {
+			return
+		}
+		fmt.Fprintf(&b, "\n%s:\n", title)
+		for line := range strings.SplitSeq(strings.TrimRight(text, "\n"), "\n") {
+			fmt.Fprintf(&b, "  %s\n", line)
+		}
+	}
+	block("Question", t.Question)
+	block("Answer given", t.Answer)
+	if cs := t.LabelledCitations(); len(cs) > 0 {
+		b.WriteString("\nSources:\n")
+		for _, c := range cs {
+			label := c.Label
+			if label == "" {
+				label = c.Section
+			}
+			title := c.Title
+			if title == "" {
+				title = c.Doc
+			}
+			fmt.Fprintf(&b, "  %s, %s\n", title, label)
+		}
+	}
+	block("Resolution", t.Resolution)
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	if len(t.History) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nHistory:")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, e := range t.History {
+		detail := e.Note
+		if e.Via != "" {
+			detail = strings.TrimSpace(detail + " (" + e.Via + ")")
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", e.At.UTC().Format("2006-01-02 15:04"), e.Action, e.Actor, detail)
+	}
+	return tw.Flush()
 }
 
 func writeJSON(w io.Writer, v any) error {
