@@ -55,6 +55,7 @@ const (
 	CmdForget     Command = "forget" // "forget me", "oublie-moi"
 	CmdHelp       Command = "help"
 	CmdReview     Command = "review" // "review <details>", "ask an ATIP coordinator"
+	CmdMyTickets  Command = "tickets" // "my tickets", "mes demandes"
 )
 
 // Understanding is what the classifier made of a message.
@@ -398,6 +399,9 @@ func (e *Engine) handle(ctx context.Context, m Message, checkSeen bool) (Reply, 
 		prev.Lang = lang
 	case CmdReview:
 		reply = e.requestReview(ctx, m, u, lang, &prev)
+	case CmdMyTickets:
+		reply = e.myTickets(ctx, m, lang)
+		prev.Lang = lang
 	case CmdSwitchLang:
 		if prev.Entry == "" {
 			reply = Reply{Lang: lang, Intent: "lang", Answer: Text(lang, MsgLangSwitched)}
@@ -681,6 +685,64 @@ func (e *Engine) requestReview(ctx context.Context, m Message, u Understanding, 
 	reply.Answer = fmt.Sprintf(Text(lang, MsgNotified), t.ID)
 	st.Lang = lang
 	return reply
+}
+
+// myTicketsShown is how many of a requester's tickets "my tickets" lists.
+const myTicketsShown = 5
+
+// myTickets lists the requester's own review tickets with their status and,
+// once resolved, the coordinator's resolution.
+func (e *Engine) myTickets(ctx context.Context, m Message, lang Lang) Reply {
+	reply := Reply{Lang: lang, Intent: "tickets"}
+	if e.Reviews == nil {
+		reply.Answer = Text(lang, MsgNoReviews)
+		return reply
+	}
+	ts, err := e.Reviews.Mine(ctx, m.Conversation.UserID(), myTicketsShown)
+	if err != nil {
+		e.logger().WarnContext(ctx, "listing a requester's tickets failed", "err", err)
+		reply.Answer = Text(lang, MsgTicketsFailed)
+		return reply
+	}
+	if len(ts) == 0 {
+		reply.Answer = Text(lang, MsgNoTickets)
+		return reply
+	}
+	var b strings.Builder
+	b.WriteString(Text(lang, MsgYourTickets))
+	for _, t := range ts {
+		b.WriteString("\n• ")
+		b.WriteString(TicketSummary(lang, t))
+	}
+	reply.Answer = b.String()
+	return reply
+}
+
+// TicketSummary is one line about a ticket for its requester: id, date,
+// what it is about, and where it stands (the resolution once resolved).
+func TicketSummary(lang Lang, t Ticket) string {
+	about := truncateRunes(strings.Join(strings.Fields(t.Question), " "), 60)
+	var status string
+	switch t.Status {
+	case StatusOpen:
+		status = Text(lang, MsgTicketOpen)
+	case StatusClaimed:
+		status = Text(lang, MsgTicketClaimed)
+	case StatusResolved:
+		status = fmt.Sprintf(Text(lang, MsgTicketResolved), strings.Join(strings.Fields(t.Resolution), " "))
+	default:
+		status = string(t.Status)
+	}
+	return fmt.Sprintf(Text(lang, MsgTicketLine), t.ID, t.Created.UTC().Format("2006-01-02"), about, status)
+}
+
+// truncateRunes cuts s to at most n runes, with an ellipsis when cut.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
 func vars(s Slots) map[string]string {

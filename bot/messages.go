@@ -27,6 +27,13 @@ const (
 	MsgTicketFailed
 	MsgTicketQueued
 	MsgNoReviews
+	MsgYourTickets
+	MsgNoTickets
+	MsgTicketsFailed
+	MsgTicketLine
+	MsgTicketOpen
+	MsgTicketClaimed
+	MsgTicketResolved
 )
 
 var messages = map[MsgID][2]string{
@@ -35,8 +42,8 @@ var messages = map[MsgID][2]string{
 		"Je ne peux pas répondre à cette question à partir des lignes directrices dont je dispose. Je réponds seulement à partir de l’avis de mise en œuvre 2021-01 sur les comptes de médias sociaux officiels, des lignes directrices de la Commission de la fonction publique sur les activités politiques et les médias sociaux, et des lignes directrices de la C.-B. sur les avis d’atteinte à la vie privée. Pour toute autre question, veuillez vous adresser à votre coordonnateur de l’AIPRP.",
 	},
 	MsgHelp: {
-		"Ask me about privacy on official social media accounts: which platforms are already reviewed and when a PIA is needed, the four covered uses, consent (including mailing lists), personal information banks, retention, and secondary uses (Privacy Implementation Notice 2021-01); political activities of public servants on social media (Public Service Commission); and what to do about a privacy breach (B.C. guidance). Every answer cites its source. Say \"review\" followed by your situation to ask an ATIP coordinator, \"in French\" to switch language, \"forget me\" to erase our conversation.",
-		"Posez-moi vos questions sur la protection des renseignements personnels dans les comptes de médias sociaux officiels : les plateformes déjà examinées et quand une ÉFVP est nécessaire, les quatre utilisations prévues, le consentement (y compris pour les listes de diffusion), les fichiers de renseignements personnels, la conservation et les fins secondaires (avis de mise en œuvre 2021-01); les activités politiques des fonctionnaires sur les médias sociaux (Commission de la fonction publique); et que faire en cas d’atteinte à la vie privée (lignes directrices de la C.-B.). Chaque réponse cite sa source. Dites « revue » suivi de votre situation pour demander un coordonnateur de l’AIPRP, « en anglais » pour changer de langue, « oublie-moi » pour effacer notre conversation.",
+		"Ask me about privacy on official social media accounts: which platforms are already reviewed and when a PIA is needed, the four covered uses, consent (including mailing lists), personal information banks, retention, and secondary uses (Privacy Implementation Notice 2021-01); political activities of public servants on social media (Public Service Commission); and what to do about a privacy breach (B.C. guidance). Every answer cites its source. Say \"review\" followed by your situation to ask an ATIP coordinator, \"my tickets\" to follow your requests, \"in French\" to switch language, \"forget me\" to erase our conversation.",
+		"Posez-moi vos questions sur la protection des renseignements personnels dans les comptes de médias sociaux officiels : les plateformes déjà examinées et quand une ÉFVP est nécessaire, les quatre utilisations prévues, le consentement (y compris pour les listes de diffusion), les fichiers de renseignements personnels, la conservation et les fins secondaires (avis de mise en œuvre 2021-01); les activités politiques des fonctionnaires sur les médias sociaux (Commission de la fonction publique); et que faire en cas d’atteinte à la vie privée (lignes directrices de la C.-B.). Chaque réponse cite sa source. Dites « revue » suivi de votre situation pour demander un coordonnateur de l’AIPRP, « mes demandes » pour suivre vos demandes, « en anglais » pour changer de langue, « oublie-moi » pour effacer notre conversation.",
 	},
 	MsgTooLong: {
 		"That message is too long for me to read reliably. Please ask your question in a few sentences.",
@@ -118,6 +125,36 @@ var messages = map[MsgID][2]string{
 	MsgNoReviews: {
 		"Review requests are not set up here. Please contact your ATIP office directly.",
 		"Les demandes d’examen ne sont pas configurées ici. Veuillez communiquer directement avec votre bureau de l’AIPRP.",
+	},
+	MsgYourTickets: {
+		"Your review requests, newest first:",
+		"Vos demandes d’examen, de la plus récente à la plus ancienne :",
+	},
+	MsgNoTickets: {
+		"You have no review requests. Say \"review\" followed by your situation to ask an ATIP coordinator.",
+		"Vous n’avez aucune demande d’examen. Dites « revue » suivi de votre situation pour demander un coordonnateur de l’AIPRP.",
+	},
+	MsgTicketsFailed: {
+		"I could not look up your review requests just now. Please try again in a moment.",
+		"Je n’ai pas pu consulter vos demandes d’examen pour le moment. Veuillez réessayer dans un instant.",
+	},
+	// Ticket id, date opened, what it is about, where it stands.
+	MsgTicketLine: {
+		"%s, opened %s (“%s”): %s",
+		"%s, ouvert le %s (« %s ») : %s",
+	},
+	MsgTicketOpen: {
+		"waiting for an ATIP coordinator",
+		"en attente d’un coordonnateur de l’AIPRP",
+	},
+	MsgTicketClaimed: {
+		"an ATIP coordinator is looking at it",
+		"un coordonnateur de l’AIPRP s’en occupe",
+	},
+	// %s is the coordinator's resolution note.
+	MsgTicketResolved: {
+		"resolved — %s",
+		"réglé — %s",
 	},
 }
 

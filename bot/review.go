@@ -142,6 +142,13 @@ func (t Ticket) LabelledCitations() []Citation {
 	return out
 }
 
+// RequesterTickets lists the tickets one requester (a platform-qualified
+// user id) asked for, newest first, at most limit, so that a requester can
+// follow their own requests.
+type RequesterTickets interface {
+	RequesterTickets(ctx context.Context, requester string, limit int) ([]Ticket, error)
+}
+
 // TicketRestorer stores a ticket from a backup as it was: no notice is
 // queued (its coordinators heard of it when it was opened). It reports
 // false when a ticket with that id already exists, which is left as is.

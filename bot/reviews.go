@@ -244,6 +244,24 @@ func (r *Reviews) List(ctx context.Context, actor Person, status TicketStatus) (
 	return r.Store.Tickets(ctx, status)
 }
 
+// ErrNoRequesterIndex is returned by Mine when the ticket store cannot list
+// a requester's tickets.
+var ErrNoRequesterIndex = errors.New("the ticket store cannot list a requester's tickets")
+
+// Mine returns the requester's own tickets, newest first, at most limit.
+// Anyone may see the tickets they asked for; no coordinator rights needed.
+func (r *Reviews) Mine(ctx context.Context, requester string, limit int) ([]Ticket, error) {
+	rt, ok := r.Store.(RequesterTickets)
+	if !ok {
+		return nil, ErrNoRequesterIndex
+	}
+	ts, err := rt.RequesterTickets(ctx, requester, limit)
+	if err != nil {
+		return nil, fmt.Errorf("reviews: tickets of a requester: %w", err)
+	}
+	return ts, nil
+}
+
 // Show returns one ticket; coordinators only.
 func (r *Reviews) Show(ctx context.Context, actor Person, id string) (Ticket, error) {
 	if err := r.authorize(ctx, actor); err != nil {

@@ -775,3 +775,50 @@ func TestFailedFilingIsRetriedNotReplayed(t *testing.T) {
 		t.Errorf("the event a third time: ticket %q, %v; want the filed reply replayed", again.Ticket, err)
 	}
 }
+
+// TestMyTicketsShowStatusAndResolution: a requester asks for their tickets
+// in either language and sees each one's status, and the coordinator's
+// resolution once resolved; nobody else's tickets show.
+func TestMyTicketsShowStatusAndResolution(t *testing.T) {
+	rig := newReviewRig(t)
+	ctx := t.Context()
+	none := rig.ask(t, convA, "my tickets")
+	if none.Intent != "tickets" || none.Answer != bot.Text(bot.English, bot.MsgNoTickets) {
+		t.Fatalf("before any ticket: intent %q, answer %q", none.Intent, none.Answer)
+	}
+	first := rig.ask(t, convA, bluesky)
+	rig.clock.Add(time.Hour)
+	second := rig.ask(t, convA, "review our intern emailed the client list to the wrong person")
+	if first.Ticket == "" || second.Ticket == "" || first.Ticket == second.Ticket {
+		t.Fatalf("tickets %q and %q, want two", first.Ticket, second.Ticket)
+	}
+	list := rig.ask(t, convA, "Show my tickets please")
+	if list.Intent != "tickets" || list.NeedsReview {
+		t.Fatalf("my tickets: intent %q, review %v", list.Intent, list.NeedsReview)
+	}
+	lines := strings.Split(list.Answer, "\n")
+	if len(lines) != 3 || lines[0] != bot.Text(bot.English, bot.MsgYourTickets) ||
+		!strings.HasPrefix(lines[1], "• "+second.Ticket+", opened ") || !strings.HasPrefix(lines[2], "• "+first.Ticket+", opened ") ||
+		!strings.HasSuffix(lines[1], bot.Text(bot.English, bot.MsgTicketOpen)) {
+		t.Fatalf("my tickets answer:\n%s\nwant the header, then %s and %s, newest first, each waiting", list.Answer, second.Ticket, first.Ticket)
+	}
+	if _, err := rig.reviews.Claim(ctx, bot.Person{ID: coordinator}, first.Ticket); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rig.reviews.Resolve(ctx, bot.Person{ID: coordinator}, second.Ticket, "Contained: no notification needed."); err != nil {
+		t.Fatal(err)
+	}
+	fr := rig.ask(t, convA, "où en est ma demande?")
+	if fr.Lang != bot.French || !strings.Contains(fr.Answer, second.Ticket+", ouvert le ") ||
+		!strings.Contains(fr.Answer, fmt.Sprintf(bot.Text(bot.French, bot.MsgTicketResolved), "Contained: no notification needed.")) ||
+		!strings.Contains(fr.Answer, bot.Text(bot.French, bot.MsgTicketClaimed)) {
+		t.Errorf("French status answer:\n%s", fr.Answer)
+	}
+	if other := rig.ask(t, convB, "mes demandes"); other.Answer != bot.Text(bot.French, bot.MsgNoTickets) {
+		t.Errorf("another user sees %q, want no tickets", other.Answer)
+	}
+	// Asking about tickets is not a question about tickets' subjects.
+	if q := rig.ask(t, convB, "what must a privacy notice contain?"); q.Intent == "tickets" {
+		t.Errorf("a question was taken for the tickets command")
+	}
+}

@@ -509,6 +509,7 @@ var (
 	toEnglishRe = mustPhrases(`^ ((can you |could you )?(please )?(answer |reply |say that |repeat that |write )?(it |that |this )?in english( please)?|en anglais( svp| s il vous plait| s il te plait)?( svp)?|english( please)?|anglais( svp)?|lang en|language en|langue en|reponds en anglais|repondez en anglais|peux tu repondre en anglais|switch to english) $`)
 	forgetRe    = mustPhrases(`^ ((please )?forget (me|about me|everything|my data|our conversation|this conversation)( please)?|delete (my data|my conversation|our conversation|everything about me)|oublie(z)? (moi|tout|notre conversation|mes donnees)( svp)?|efface(z)? (mes donnees|notre conversation|tout)( svp)?|forget) $`)
 	reviewRe    = mustPhrases(`^ (review|revue|examen|escalate|(please )?(ask|contact|notify|talk to|get|i want|i d like) (an |a |the |my )?(atip|privacy) (coordinator|office|officer)( please)?|(parler|demander|contacter|aviser) (a |au |le |un )?(coordonnateur|bureau|responsable) (de l |du )?(atip|aiprp)?|demander un examen|request (a )?review)( |$)`)
+	ticketsRe   = mustPhrases(`^ ((show |list |see |check )?(me )?my (tickets?|reviews?|review requests?|review tickets?|requests?)( please)?|(what s |what is )?(the )?(status|state) of my (tickets?|reviews?|review requests?|requests?)|(voir |afficher )?mes (demandes|billets|tickets|examens)( d examen)?( svp)?|(l )?(etat|statut|suivi) de (ma|mes) (demandes?|billets?|tickets?|examens?)( d examen)?|ou en est ma demande( d examen)?) $`)
 	helpRe      = mustPhrases(`^ (help|aide|\?|what can you do|what can you answer|what do you know|que peux tu faire|que sais tu faire|qu est ce que tu peux faire|menu|start|hi|hello|bonjour|salut|allo|hey) $`)
 )
 
@@ -522,6 +523,8 @@ func command(a analysis) (bot.Command, bot.Lang, bool) {
 		return bot.CmdForget, "", true
 	case helpRe.MatchString(a.folded):
 		return bot.CmdHelp, "", true
+	case ticketsRe.MatchString(a.folded):
+		return bot.CmdMyTickets, "", true
 	case reviewRe.MatchString(a.folded):
 		return bot.CmdReview, "", true
 	}

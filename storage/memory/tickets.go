@@ -148,6 +148,25 @@ func (s *TicketStore) Tickets(ctx context.Context, status bot.TicketStatus) ([]b
 	return out, nil
 }
 
+var _ bot.RequesterTickets = (*TicketStore)(nil)
+
+// RequesterTickets implements bot.RequesterTickets.
+func (s *TicketStore) RequesterTickets(ctx context.Context, requester string, limit int) ([]bot.Ticket, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []bot.Ticket
+	for _, t := range s.tickets {
+		if t.Requester.ID == requester {
+			out = append(out, clone(t))
+		}
+	}
+	slices.SortFunc(out, func(a, b bot.Ticket) int { return b.Created.Compare(a.Created) })
+	return out[:min(len(out), max(limit, 0))], nil
+}
+
 // NextNotice implements bot.Outbox.
 func (s *TicketStore) NextNotice(ctx context.Context, consumer string, wait time.Duration) (bot.Notice, bool, error) {
 	deadline := time.Now().Add(wait)

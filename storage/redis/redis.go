@@ -107,6 +107,8 @@ type Store struct {
 	groupReady bool
 	// activeReady says the active tickets index is known to be built.
 	activeReady atomic.Bool
+	// requestersReady says the requester indexes are known to be built.
+	requestersReady atomic.Bool
 }
 
 var (

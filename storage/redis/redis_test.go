@@ -431,6 +431,44 @@ func TestActiveIndex(t *testing.T) {
 	}
 }
 
+// TestRequesterIndexBuiltForOlderStores drops the requester indexes, as in
+// a store written before they existed: a new store builds them once from
+// the full index, and a requester sees every ticket they asked for.
+func TestRequesterIndexBuiltForOlderStores(t *testing.T) {
+	t.Parallel()
+	url := redistest.URL(t)
+	ctx := t.Context()
+	prefix := testPrefix()
+	s := open(t, redis.Options{URL: url, Prefix: prefix})
+	raw := rawClient(t, url)
+	now := time.Now()
+	for i, who := range []string{"slack:U1", "slack:U2", "slack:U1"} {
+		tk := bot.Ticket{ID: fmt.Sprintf("T-%d-%d", now.UnixNano(), i), Created: now.Add(time.Duration(i) * time.Second),
+			Status: bot.StatusOpen, Category: bot.CategoryBreach, Requester: bot.Person{ID: who}}
+		if err := s.CreateTicket(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if mine, err := s.RequesterTickets(ctx, "slack:U2", 10); err != nil || len(mine) != 1 {
+		t.Fatalf("slack:U2 has %+v, %v; want one ticket", mine, err)
+	}
+	keys, err := raw.Keys(ctx, prefix+"{reviews}:requester*").Result()
+	if err != nil || len(keys) != 3 { // two requesters and the marker
+		t.Fatalf("requester keys = %v, %v; want two indexes and the built marker", keys, err)
+	}
+	if err := raw.Del(ctx, keys...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s2 := open(t, redis.Options{URL: url, Prefix: prefix})
+	mine, err := s2.RequesterTickets(ctx, "slack:U1", 10)
+	if err != nil || len(mine) != 2 || mine[0].Created.Before(mine[1].Created) {
+		t.Errorf("after rebuild, slack:U1 has %+v, %v; want two tickets, newest first", mine, err)
+	}
+	if n, _ := raw.Exists(ctx, prefix+"{reviews}:requesters-built").Result(); n != 1 {
+		t.Error("the rebuild left no marker: it would scan every ticket again")
+	}
+}
+
 // rawClient is a plain go-redis client on url, to look at keys directly.
 func rawClient(t *testing.T, url string) *goredis.Client {
 	t.Helper()

@@ -21,6 +21,8 @@ import (
 //	<prefix>{reviews}:index        sorted set of ticket ids by creation time
 //	<prefix>{reviews}:notices      stream of notices, consumer group "notifiers"
 //	<prefix>{reviews}:lock:<name>  locks with expiry
+//	<prefix>{reviews}:requester:<user>  sorted set of one requester's ticket
+//	                               ids by creation time ("my tickets")
 //
 // The {reviews} hash tag keeps every key in one Cluster slot, so a ticket
 // and its notice are written by one script or transaction.
@@ -52,6 +54,7 @@ var createScript = goredis.NewScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[4], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[5], ARGV[2], ARGV[3])
 redis.call('XADD', KEYS[3], '*', 'ticket', ARGV[3], 'kind', ARGV[4])
 return 1
 `)
@@ -62,6 +65,7 @@ var restoreScript = goredis.NewScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 if ARGV[4] == '1' then redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3]) end
+redis.call('ZADD', KEYS[4], ARGV[2], ARGV[3])
 return 1
 `)
 
@@ -77,7 +81,7 @@ func (s *Store) RestoreTicket(ctx context.Context, t bot.Ticket) (bool, error) {
 	if t.Status != bot.StatusResolved {
 		active = "1"
 	}
-	n, err := restoreScript.Run(ctx, s.client, []string{s.rkey("ticket", t.ID), s.rkey("index"), s.rkey("active")},
+	n, err := restoreScript.Run(ctx, s.client, []string{s.rkey("ticket", t.ID), s.rkey("index"), s.rkey("active"), s.rkey("requester", t.Requester.ID)},
 		b, t.Created.UnixMilli(), t.ID, active).Int()
 	if err != nil {
 		return false, fmt.Errorf("redis store: restore ticket: %w", err)
@@ -120,6 +124,60 @@ func (s *Store) ensureActive(ctx context.Context) error {
 	return nil
 }
 
+// requestersBuilt marks that the requester indexes were built from the full
+// index (a store written before they existed has tickets only there).
+const requestersBuilt = "requesters-built"
+
+// ensureRequesters builds the requester indexes once from the full index.
+func (s *Store) ensureRequesters(ctx context.Context) error {
+	if s.requestersReady.Load() {
+		return nil
+	}
+	n, err := s.client.Exists(ctx, s.rkey(requestersBuilt)).Result()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		all, err := s.scanTickets(ctx, s.rkey("index"), "")
+		if err != nil {
+			return err
+		}
+		_, err = s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+			for _, t := range all {
+				p.ZAdd(ctx, s.rkey("requester", t.Requester.ID), goredis.Z{Score: float64(t.Created.UnixMilli()), Member: t.ID})
+			}
+			p.Set(ctx, s.rkey(requestersBuilt), "1", 0)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	s.requestersReady.Store(true)
+	return nil
+}
+
+var _ bot.RequesterTickets = (*Store)(nil)
+
+// RequesterTickets implements bot.RequesterTickets.
+func (s *Store) RequesterTickets(ctx context.Context, requester string, limit int) ([]bot.Ticket, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	if err := s.ensureRequesters(ctx); err != nil {
+		return nil, fmt.Errorf("redis store: requester tickets: %w", err)
+	}
+	ids, err := s.client.ZRevRange(ctx, s.rkey("requester", requester), 0, int64(limit-1)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redis store: requester tickets: %w", err)
+	}
+	out, err := s.readTickets(ctx, ids, "")
+	if err != nil {
+		return nil, fmt.Errorf("redis store: requester tickets: %w", err)
+	}
+	return out, nil
+}
+
 // CreateTicket implements bot.TicketStore.
 func (s *Store) CreateTicket(ctx context.Context, t bot.Ticket) error {
 	b, err := json.Marshal(t)
@@ -127,7 +185,7 @@ func (s *Store) CreateTicket(ctx context.Context, t bot.Ticket) error {
 		return fmt.Errorf("redis store: create ticket: %w", err)
 	}
 	n, err := createScript.Run(ctx, s.client,
-		[]string{s.rkey("ticket", t.ID), s.rkey("index"), s.rkey("notices"), s.rkey("active")},
+		[]string{s.rkey("ticket", t.ID), s.rkey("index"), s.rkey("notices"), s.rkey("active"), s.rkey("requester", t.Requester.ID)},
 		b, t.Created.UnixMilli(), t.ID, bot.NoticeOpened).Int()
 	if err != nil {
 		return fmt.Errorf("redis store: create ticket: %w", err)
@@ -258,6 +316,12 @@ func (s *Store) scanTickets(ctx context.Context, index string, status bot.Ticket
 	if err != nil {
 		return nil, err
 	}
+	return s.readTickets(ctx, ids, status)
+}
+
+// readTickets reads the tickets of ids in order, in batches, keeping those
+// with status (all when it is empty); ids with no ticket are left out.
+func (s *Store) readTickets(ctx context.Context, ids []string, status bot.TicketStatus) ([]bot.Ticket, error) {
 	var out []bot.Ticket
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 200)]

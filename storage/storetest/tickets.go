@@ -19,6 +19,7 @@ type Tickets interface {
 	bot.TicketStore
 	bot.Outbox
 	bot.Locker
+	bot.RequesterTickets
 }
 
 // RunTickets runs the contract suite of review ticket stores:
@@ -56,6 +57,7 @@ func RunTickets(t *testing.T, redeliver time.Duration, newStore func(t *testing.
 		{"Lock", testLock},
 		{"LockExpiry", testLockExpiry},
 		{"TicketsContextCancelled", testTicketsCancelled},
+		{"RequesterTickets", testRequesterTickets},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -377,6 +379,63 @@ func testTicketsByStatus(t *testing.T, s Tickets, _ *clock, _ time.Duration) {
 	ts, err := s.Tickets(ctx, bot.StatusClaimed)
 	if err != nil || len(ts) != 1 || ts[0].Claimant != "slack:UC" || len(ts[0].History) != 3 {
 		t.Errorf("Tickets(claimed) = %+v, %v; want the whole claimed ticket", ts, err)
+	}
+}
+
+// testRequesterTickets lists one requester's tickets, newest first, as they
+// are now (a resolution shows), at most limit, and nobody else's.
+func testRequesterTickets(t *testing.T, s Tickets, _ *clock, _ time.Duration) {
+	ctx := t.Context()
+	// Requester ids are unique to this subtest: a store may be shared.
+	me, other := "slack:UREQ"+bot.NewTicketID(), "discord:"+bot.NewTicketID()
+	var mine []bot.Ticket
+	for _, m := range []int{1, 3, 0, 2} {
+		tk := sampleTicket(ticketEpoch.Add(time.Duration(m)*time.Minute), bot.CategoryBreach)
+		tk.Requester = bot.Person{ID: me}
+		mustCreate(t, s, tk)
+		mine = append(mine, tk)
+	}
+	theirs := sampleTicket(ticketEpoch.Add(time.Hour), bot.CategoryBreach)
+	theirs.Requester = bot.Person{ID: other}
+	mustCreate(t, s, theirs)
+	if _, err := s.UpdateTicket(ctx, mine[1].ID, bot.NoticeResolved, func(t *bot.Ticket) error {
+		t.Status, t.Resolution = bot.StatusResolved, "Contained; no notification needed."
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.RequesterTickets(ctx, me, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, tk := range got {
+		ids = append(ids, tk.ID)
+	}
+	if want := []string{mine[1].ID, mine[3].ID, mine[0].ID}; !slices.Equal(ids, want) {
+		t.Fatalf("RequesterTickets(me, 3) = %v, want the newest three %v", ids, want)
+	}
+	if got[0].Status != bot.StatusResolved || got[0].Resolution != "Contained; no notification needed." {
+		t.Errorf("newest ticket = %s %q, want it resolved with its note", got[0].Status, got[0].Resolution)
+	}
+	if all, err := s.RequesterTickets(ctx, me, 10); err != nil || len(all) != 4 {
+		t.Errorf("RequesterTickets(me, 10) = %d tickets, %v; want all 4", len(all), err)
+	}
+	if got, err := s.RequesterTickets(ctx, other, 10); err != nil || len(got) != 1 || got[0].ID != theirs.ID {
+		t.Errorf("RequesterTickets(other) = %+v, %v; want only their ticket", got, err)
+	}
+	if got, err := s.RequesterTickets(ctx, "slack:UNOBODY"+bot.NewTicketID(), 10); err != nil || len(got) != 0 {
+		t.Errorf("RequesterTickets(nobody) = %+v, %v; want none", got, err)
+	}
+	if r, ok := s.(bot.TicketRestorer); ok {
+		old := sampleTicket(ticketEpoch.Add(-time.Hour), bot.CategoryOtherPI)
+		old.Requester = bot.Person{ID: other}
+		if _, err := r.RestoreTicket(ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.RequesterTickets(ctx, other, 10); err != nil || len(got) != 2 || got[1].ID != old.ID {
+			t.Errorf("after a restore, RequesterTickets(other) = %+v, %v; want the restored ticket last", got, err)
+		}
 	}
 }
 
