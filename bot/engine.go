@@ -54,7 +54,7 @@ const (
 	CmdSwitchLang Command = "lang"   // "in French please", "en anglais"
 	CmdForget     Command = "forget" // "forget me", "oublie-moi"
 	CmdHelp       Command = "help"
-	CmdReview     Command = "review" // "review <details>", "ask an ATIP coordinator"
+	CmdReview     Command = "review"  // "review <details>", "ask an ATIP coordinator"
 	CmdMyTickets  Command = "tickets" // "my tickets", "mes demandes"
 )
 
