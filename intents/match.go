@@ -65,14 +65,6 @@ func (p *phrases) FindStringIndex(s string) []int {
 	return p.re.FindStringIndex(s)
 }
 
-// FindStringSubmatch is regexp's, behind the prefilter.
-func (p *phrases) FindStringSubmatch(s string) []string {
-	if p.pre != nil && !p.pre.any(s) {
-		return nil
-	}
-	return p.re.FindStringSubmatch(s)
-}
-
 // starts returns strings one of which begins every match of re; exact is
 // true when they are exactly the strings re matches. ok is false when no
 // such finite set is known (re can match the empty string, a large

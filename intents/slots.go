@@ -60,15 +60,6 @@ var Platforms = []Platform{
 	{"Pixelfed", false, []string{"pixelfed"}},
 }
 
-// LookupPlatform finds a platform by one of its names.
-func LookupPlatform(name string) (Platform, bool) {
-	toks := tokenize(name)
-	if p, _, ok := findPlatform(toks); ok {
-		return p, true
-	}
-	return Platform{}, false
-}
-
 // aliasWords are the words of Platforms[i].Aliases[j], split once.
 var aliasWords = func() [][][]string {
 	out := make([][][]string, len(Platforms))

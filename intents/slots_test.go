@@ -151,3 +151,12 @@ func TestSlotFinders(t *testing.T) {
 		t.Error("a general question about breaches read as an incident")
 	}
 }
+
+// LookupPlatform finds (for tests) a platform by one of its names.
+func LookupPlatform(name string) (Platform, bool) {
+	toks := tokenize(name)
+	if p, _, ok := findPlatform(toks); ok {
+		return p, true
+	}
+	return Platform{}, false
+}

@@ -350,12 +350,6 @@ func (kb *KB) Terms(id string, lang bot.Lang) []string {
 // Entries lists entry ids in file order.
 func (kb *KB) Entries() []string { return slices.Clone(kb.ids) }
 
-// Doc returns a document's metadata.
-func DocInfo(id string) (Doc, bool) {
-	d, ok := docs[id]
-	return d, ok
-}
-
 // Answer renders an entry in a language: the answer text with its
 // variables filled in, and its citations. French answers from English-only
 // sources quote the English text and say so.

@@ -59,14 +59,14 @@ func TestEveryQuoteIsInItsSource(t *testing.T) {
 		if len(e.Cites) == 0 {
 			t.Errorf("%s: cites nothing", id)
 		}
-		d, ok := DocInfo(e.Doc)
+		d, ok := docs[e.Doc]
 		if !ok {
 			t.Errorf("%s: unknown doc %q", id, e.Doc)
 			continue
 		}
 		for _, c := range e.Cites {
 			wantLangs := []bot.Lang{bot.English, bot.French}
-			if cd, _ := DocInfo(c.Doc); cd.EnglishOnly {
+			if cd, _ := docs[c.Doc]; cd.EnglishOnly {
 				wantLangs = []bot.Lang{bot.English}
 			}
 			if len(c.Quotes) != len(wantLangs) {
@@ -276,7 +276,7 @@ func TestAnswerFrenchFromEnglishOnlyDoc(t *testing.T) {
 	checked := 0
 	for _, id := range kb.Entries() {
 		e, _ := kb.Entry(id)
-		if d, _ := DocInfo(e.Doc); !d.EnglishOnly {
+		if d, _ := docs[e.Doc]; !d.EnglishOnly {
 			continue
 		}
 		checked++

@@ -1,7 +1,6 @@
 package llm
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -66,36 +65,11 @@ func (r *Rejection) Error() string {
 
 func (r *Rejection) Unwrap() error { return r.Err }
 
-// ReasonOf returns the reason of a *Rejection in err's chain, "" for nil and
-// ReasonOther for any other error.
-func ReasonOf(err error) Reason {
-	if err == nil {
-		return ""
-	}
-	var r *Rejection
-	if errors.As(err, &r) {
-		return r.Reason
-	}
-	return ReasonOther
-}
-
 // maxLen is the longest acceptable paraphrase of curated, in characters.
 func maxLen(curated string) int { return utf8.RuneCountInString(curated)*3/2 + 200 }
 
 // minLen is the shortest acceptable paraphrase, exclusive.
 const minLen = 20
-
-// Check reports whether text is an acceptable paraphrase of req.Answer in
-// req.Lang for req.Question, with platforms the platform names the bot
-// knows; the error is a *Rejection. The question is redacted first, as for
-// the model: what the user typed but the model never saw does not count as
-// known.
-func Check(text string, req bot.ParaphraseRequest, platforms []string) error {
-	if req.Lang != bot.French {
-		req.Lang = bot.English
-	}
-	return check(text, req.Answer, Redact(req.Question, platforms...), req.Lang, req.Terms, compilePlatforms(platforms))
-}
 
 func check(text, curated, question string, lang bot.Lang, terms []string, platforms []platform) error {
 	reject := func(r Reason) error { return &Rejection{Reason: r} }

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/commsbot/commsbot/bot"
-	"github.com/commsbot/commsbot/internal/evalset"
 	"github.com/commsbot/commsbot/knowledge"
 )
 
@@ -83,7 +82,7 @@ type evalResult struct {
 
 // runEval answers questions in-process, the way `ask --jsonl` does, and
 // scores them like ../shared/eval/score.
-func runEval(t *testing.T, items []evalset.Item) evalResult {
+func runEval(t *testing.T, items []evalItem) evalResult {
 	t.Helper()
 	eng, err := newEngine(nil, nil)
 	if err != nil {
@@ -233,13 +232,13 @@ func questionSets(t *testing.T) []string {
 // sets (internal/evalset) to the safe-answers issue's bars, in each
 // language. It logs figures only, never the questions missed.
 func TestFrozenQuestions(t *testing.T) {
-	_, frozen, err := evalset.Split(questionSets(t)...)
+	_, frozen, err := splitEvalSets(questionSets(t)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var split []evalset.Item
+	var split []evalItem
 	for _, it := range frozen {
-		if !evalset.HeldOut[it.Set] {
+		if !heldOutSets[it.Set] {
 			split = append(split, it)
 		}
 	}
@@ -265,9 +264,9 @@ var heldOutFloor = map[string]bars{
 // TestHeldOutQuestions scores each set written after the split (each
 // scored once, blind, before any change made for it) and logs figures only.
 func TestHeldOutQuestions(t *testing.T) {
-	for set := range evalset.HeldOut {
+	for set := range heldOutSets {
 		t.Run(set, func(t *testing.T) {
-			items, err := evalset.Load("../../testdata/" + set + ".jsonl")
+			items, err := loadEvalSet("../../testdata/" + set + ".jsonl")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,7 +279,7 @@ func TestHeldOutQuestions(t *testing.T) {
 // the analyst tuning examples; the learned model trains on its examples,
 // so no bar holds here).
 func TestTuningQuestions(t *testing.T) {
-	tune, _, err := evalset.Split(questionSets(t)...)
+	tune, _, err := splitEvalSets(questionSets(t)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,18 +302,18 @@ func TestTuningQuestions(t *testing.T) {
 // TestSplitIsStable pins the split: changing the seed or the share would
 // move questions that were tuned on into the frozen part.
 func TestSplitIsStable(t *testing.T) {
-	tune, frozen, err := evalset.Split(questionSets(t)...)
+	tune, frozen, err := splitEvalSets(questionSets(t)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	held, tuneOnly := 0, 0
 	for _, it := range frozen {
-		if evalset.HeldOut[it.Set] {
+		if heldOutSets[it.Set] {
 			held++
 		}
 	}
 	for _, it := range tune {
-		if evalset.TuneOnly[it.Set] {
+		if tuneOnlySets[it.Set] {
 			tuneOnly++
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/commsbot/commsbot/bot"
-	"github.com/commsbot/commsbot/internal/evalset"
 )
 
 var updateGolden = flag.Bool("update-answers", false, "rewrite testdata/answers.golden from the current engine")
@@ -33,7 +32,7 @@ func TestAnswersUnchanged(t *testing.T) {
 	}
 	var out bytes.Buffer
 	for _, path := range questionSets(t) {
-		items, err := evalset.Load(path)
+		items, err := loadEvalSet(path)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/commsbot/commsbot/bot"
 	"github.com/commsbot/commsbot/intents"
-	"github.com/commsbot/commsbot/internal/evalset"
 	"github.com/commsbot/commsbot/knowledge"
 	"github.com/commsbot/commsbot/storage/memory"
 )
@@ -28,7 +27,7 @@ func TestCalibrationTrace(t *testing.T) {
 		out = filepath.Join(t.TempDir(), "trace.jsonl")
 	}
 	paths, _ := filepath.Glob("../../testdata/*.jsonl")
-	tune, _, err := evalset.Split(paths...)
+	tune, _, err := splitEvalSets(paths...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +35,7 @@ func TestCalibrationTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fold := func(it evalset.Item) int {
+	fold := func(it evalItem) int {
 		k := it.Conversation
 		if k == "" {
 			k = it.ID

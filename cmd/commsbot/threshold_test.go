@@ -6,7 +6,6 @@ import (
 
 	"github.com/commsbot/commsbot/bot"
 	"github.com/commsbot/commsbot/intents"
-	"github.com/commsbot/commsbot/internal/evalset"
 )
 
 // TestAbstentionThreshold sweeps the classifier's abstention threshold over
@@ -17,7 +16,7 @@ import (
 // be tuned again.
 func TestAbstentionThreshold(t *testing.T) {
 	// The tuning part only: the frozen part is never tuned on.
-	items, _, err := evalset.Split(questionSets(t)...)
+	items, _, err := splitEvalSets(questionSets(t)...)
 	if err != nil {
 		t.Fatal(err)
 	}

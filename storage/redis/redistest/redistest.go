@@ -142,9 +142,6 @@ func (s *Server) SocketURL() string { return "unix://" + s.socket() }
 
 func (s *Server) socket() string { return filepath.Join(s.dir, "redis.sock") }
 
-// Dir is the server's working directory.
-func (s *Server) Dir() string { return s.dir }
-
 // Port is the server's TCP port.
 func (s *Server) Port() int { return s.port }
 

@@ -1,13 +1,14 @@
-// Package evalset reads the question sets (the format of
+// This file reads the question sets (the format of
 // ../shared/eval/dev.jsonl) and splits them, once and for all, into a tuning
 // part and a frozen test part.
 //
 // The split is a seeded hash of each question's conversation (or, for a lone
 // question, its id), so a conversation is never cut in two and every set
-// contributes about FrozenPercent of its questions. Nobody reads the frozen
+// contributes about frozenPercent of its questions. Nobody reads the frozen
 // part's misses while tuning: `make test` enforces the bars on it and prints
 // only the figures.
-package evalset
+
+package main
 
 import (
 	"bufio"
@@ -19,15 +20,15 @@ import (
 	"strings"
 )
 
-// Seed is part of every hashed key. Changing it would move questions that
+// splitSeed is part of every hashed key. Changing it would move questions that
 // were tuned on into the frozen part: never change it.
-const Seed = "commsbot-frozen-2026-12"
+const splitSeed = "commsbot-frozen-2026-12"
 
-// FrozenPercent is the share of each set held out as the frozen test part.
-const FrozenPercent = 25
+// frozenPercent is the share of each set held out as the frozen test part.
+const frozenPercent = 25
 
-// Item is one question.
-type Item struct {
+// evalItem is one question.
+type evalItem struct {
 	ID           string   `json:"id"`
 	Q            string   `json:"q"`
 	Lang         string   `json:"lang"`
@@ -39,20 +40,20 @@ type Item struct {
 	Set string `json:"-"`
 }
 
-// HeldOut are the sets written after the split, each scored once, blind,
+// heldOutSets are the sets written after the split, each scored once, blind,
 // before any change made for it: the whole of each is frozen.
-var HeldOut = map[string]bool{"blind24": true, "blind25": true, "blind26": true, "blind28": true, "blind29": true, "blind32": true, "blind33": true}
+var heldOutSets = map[string]bool{"blind24": true, "blind25": true, "blind26": true, "blind28": true, "blind29": true, "blind32": true, "blind33": true}
 
-// TuneOnly are the sets written after the split for tuning: their misses
+// tuneOnlySets are the sets written after the split for tuning: their misses
 // were read from the first, so none of them is frozen.
-var TuneOnly = map[string]bool{"tune27": true, "tune30": true, "tune31": true}
+var tuneOnlySets = map[string]bool{"tune27": true, "tune30": true, "tune31": true}
 
 // Frozen reports whether it belongs to the frozen test part.
-func (it Item) Frozen() bool {
-	if HeldOut[it.Set] {
+func (it evalItem) Frozen() bool {
+	if heldOutSets[it.Set] {
 		return true
 	}
-	if TuneOnly[it.Set] {
+	if tuneOnlySets[it.Set] {
 		return false
 	}
 	key := it.Conversation
@@ -60,26 +61,26 @@ func (it Item) Frozen() bool {
 		key = it.ID
 	}
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%s|%s|%s", Seed, it.Set, key)
-	return h.Sum64()%100 < FrozenPercent
+	fmt.Fprintf(h, "%s|%s|%s", splitSeed, it.Set, key)
+	return h.Sum64()%100 < frozenPercent
 }
 
-// Load reads one question set.
-func Load(path string) ([]Item, error) {
+// loadEvalSet reads one question set.
+func loadEvalSet(path string) ([]evalItem, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	set := strings.TrimSuffix(filepath.Base(path), ".jsonl")
-	var items []Item
+	var items []evalItem
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		if strings.TrimSpace(sc.Text()) == "" {
 			continue
 		}
-		var it Item
+		var it evalItem
 		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
@@ -92,10 +93,10 @@ func Load(path string) ([]Item, error) {
 	return items, nil
 }
 
-// Split loads every set in paths and returns its tuning and frozen parts.
-func Split(paths ...string) (tune, frozen []Item, err error) {
+// splitEvalSets loads every set in paths and returns its tuning and frozen parts.
+func splitEvalSets(paths ...string) (tune, frozen []evalItem, err error) {
 	for _, p := range paths {
-		items, err := Load(p)
+		items, err := loadEvalSet(p)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -108,22 +109,4 @@ func Split(paths ...string) (tune, frozen []Item, err error) {
 		}
 	}
 	return tune, frozen, nil
-}
-
-// Write writes items as one JSONL question set; conversations are qualified
-// by their set's name, since two sets may both have a "c1".
-func Write(path string, items []Item) error {
-	var b strings.Builder
-	for _, it := range items {
-		if it.Conversation != "" {
-			it.Conversation = it.Set + "/" + it.Conversation
-		}
-		line, err := json.Marshal(it)
-		if err != nil {
-			return err
-		}
-		b.Write(line)
-		b.WriteByte('\n')
-	}
-	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
