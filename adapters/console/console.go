@@ -28,45 +28,30 @@ type Adapter struct {
 	Lang bot.Lang
 	// Prompt is printed before each question; empty for none.
 	Prompt string
+	// Lines, when set, is read instead of In: a Terminal, for line
+	// editing and history.
+	Lines Lines
 }
+
+// maxConsoleLine is the longest line read from plain input; longer lines
+// are cut (and still too long for the engine, which says so).
+const maxConsoleLine = bot.MaxMessageBytes * 4
 
 // Run reads questions line by line until EOF, "quit" or ctx is done.
 func (a *Adapter) Run(ctx context.Context) error {
-	in := bufio.NewReader(a.In)
 	user := a.User
 	if user == "" {
 		user = "local"
 	}
 	key := bot.ConversationKey{Platform: "console", Channel: "tty", User: user}
-	// Lines are read in their own goroutine, so that Ctrl-C (ctx) ends
-	// the loop while a read is waiting on the terminal.
-	type read struct {
-		line string
-		err  error
+	lines := a.Lines
+	if lines == nil {
+		p := newPlainLines(a.In, a.Out)
+		defer p.stop()
+		lines = p
 	}
-	lines, next := make(chan read), make(chan struct{})
-	go func() {
-		for range next {
-			// An oversized line arrives cut, still longer than the
-			// engine reads, and gets the engine's too-long reply.
-			raw, _, err := ReadLine(in, bot.MaxMessageBytes*4)
-			lines <- read{raw, err}
-		}
-	}()
-	defer close(next)
 	for {
-		if a.Prompt != "" {
-			fmt.Fprint(a.Out, a.Prompt)
-		}
-		next <- struct{}{}
-		var got read
-		select {
-		case <-ctx.Done():
-			fmt.Fprintln(a.Out)
-			return nil
-		case got = <-lines:
-		}
-		raw, err := got.line, got.err
+		raw, err := lines.ReadLine(ctx, a.Prompt)
 		if err == io.EOF {
 			return nil
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"github.com/commsbot/commsbot/adapters/console"
 )
@@ -30,5 +31,12 @@ func chatCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fmt.Fprintln(stdout, "commsbot — posez une question en français ou en anglais (« aide » pour les sujets).")
 	fmt.Fprintln(stdout)
 	a := &console.Adapter{Handler: eng, In: stdin, Out: stdout, Lang: lang, Prompt: "> "}
+	// On a terminal: line editing and this session's history.
+	if stdin == io.Reader(os.Stdin) && stdout == io.Writer(os.Stdout) {
+		if t, ok := console.OpenTerminal(); ok {
+			defer t.Close()
+			a.Lines = t
+		}
+	}
 	return a.Run(ctx)
 }
