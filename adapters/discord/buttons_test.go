@@ -219,9 +219,9 @@ func TestCoordinatorWorkflow(t *testing.T) {
 	if tk := status(t, e, ticket); tk.Status != bot.StatusClaimed || tk.Claimant != "discord:"+roleUser {
 		t.Fatalf("after claim: %s by %s", tk.Status, tk.Claimant)
 	}
-	// Claiming again is a conflict.
+	// Another coordinator claiming it is told who has it.
 	again := e.mustPost(t, press("claim:"+ticket, coordUser, nil, atipChannel, msg))
-	if !again.Data.ephemeral() || !strings.Contains(again.Data.Content, "changed meanwhile") {
+	if !again.Data.ephemeral() || again.Data.Content != "Ticket "+ticket+" is already claimed by <@"+roleUser+">." {
 		t.Errorf("second claim: %q", again.Data.text())
 	}
 

@@ -12,6 +12,9 @@ import (
 const CommandName = "privacy"
 
 // Commands is the /privacy command with its sub-commands, as registered.
+// Names and descriptions are localised for French clients; Discord sends
+// interactions with the canonical (English) names whatever the user's
+// language, so the handlers key on those.
 func Commands() []*discordgo.ApplicationCommand {
 	fr := func(s string) map[discordgo.Locale]string { return map[discordgo.Locale]string{discordgo.French: s} }
 	frp := func(s string) *map[discordgo.Locale]string { m := fr(s); return &m }
@@ -19,58 +22,66 @@ func Commands() []*discordgo.ApplicationCommand {
 	return []*discordgo.ApplicationCommand{{
 		Type:                     discordgo.ChatApplicationCommand,
 		Name:                     CommandName,
+		NameLocalizations:        frp(commandNameFR),
 		Description:              "Privacy answers for official social media accounts, with their sources",
 		DescriptionLocalizations: frp("Réponses sur la vie privée pour les comptes officiels de médias sociaux, avec leurs sources"),
 		DMPermission:             &dm,
 		Contexts:                 &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM},
 		Options: []*discordgo.ApplicationCommandOption{
 			{
-				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "ask",
+				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "ask", NameLocalizations: fr(askNameFR),
 				Description: "Ask a privacy question", DescriptionLocalizations: fr("Poser une question sur la vie privée"),
 				Options: []*discordgo.ApplicationCommandOption{{
-					Type: discordgo.ApplicationCommandOptionString, Name: "question", Required: true, MaxLength: 4000,
+					Type: discordgo.ApplicationCommandOptionString, Name: "question", NameLocalizations: fr("question"), Required: true, MaxLength: 4000,
 					Description: "Your question (no personal information, please)", DescriptionLocalizations: fr("Votre question (sans renseignements personnels)"),
 				}},
 			},
 			{
-				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "platform",
+				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "platform", NameLocalizations: fr("plateforme"),
 				Description: "Can we use this platform for an official account?", DescriptionLocalizations: fr("Peut-on utiliser cette plateforme pour un compte officiel?"),
 				Options: []*discordgo.ApplicationCommandOption{{
-					Type: discordgo.ApplicationCommandOptionString, Name: "name", Required: true, Autocomplete: true, MaxLength: 100,
+					Type: discordgo.ApplicationCommandOptionString, Name: "name", NameLocalizations: fr("nom"), Required: true, Autocomplete: true, MaxLength: 100,
 					Description: "The platform", DescriptionLocalizations: fr("La plateforme"),
 				}},
 			},
 			{
-				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "review",
+				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "review", NameLocalizations: fr("examen"),
 				Description: "Ask an ATIP coordinator to review your situation", DescriptionLocalizations: fr("Demander l’examen de votre situation par un coordonnateur de l’AIPRP"),
 				Options: []*discordgo.ApplicationCommandOption{{
-					Type: discordgo.ApplicationCommandOptionString, Name: "details", MaxLength: 1000,
+					Type: discordgo.ApplicationCommandOptionString, Name: "details", NameLocalizations: fr("détails"), MaxLength: 1000,
 					Description: "What to review (no personal information, please)", DescriptionLocalizations: fr("Ce qu’il faut examiner (sans renseignements personnels)"),
 				}},
 			},
 			{
-				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "reviews",
+				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "reviews", NameLocalizations: fr("billets"),
 				Description: "List open review tickets (ATIP coordinators)", DescriptionLocalizations: fr("Lister les billets d’examen ouverts (coordonnateurs de l’AIPRP)"),
 			},
 			{
-				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "lang",
+				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "lang", NameLocalizations: fr("langue"),
 				Description: "Answer in English or French", DescriptionLocalizations: fr("Répondre en anglais ou en français"),
 				Options: []*discordgo.ApplicationCommandOption{{
-					Type: discordgo.ApplicationCommandOptionString, Name: "language", Required: true,
+					Type: discordgo.ApplicationCommandOptionString, Name: "language", NameLocalizations: fr("langue"), Required: true,
 					Description: "Language", DescriptionLocalizations: fr("Langue"),
 					Choices: []*discordgo.ApplicationCommandOptionChoice{
-						{Name: "English", Value: "en"},
-						{Name: "Français", Value: "fr"},
+						{Name: "English", NameLocalizations: fr("Anglais (English)"), Value: "en"},
+						{Name: "Français", NameLocalizations: fr("Français"), Value: "fr"},
 					},
 				}},
 			},
 			{
-				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "forget",
+				Type: discordgo.ApplicationCommandOptionSubCommand, Name: "forget", NameLocalizations: fr("oublier"),
 				Description: "Delete what commsbot remembers of your conversations", DescriptionLocalizations: fr("Effacer ce que commsbot garde de vos conversations"),
 			},
 		},
 	}}
 }
+
+// French names of the command and of its ask sub-command, which the
+// adapter's own texts mention.
+const (
+	commandNameFR = "vie-privée"
+	askNameFR     = "demander"
+)
 
 // Register replaces the application's commands (in GuildID, or globally)
 // with Commands in one bulk overwrite: registering again after a restart

@@ -1,11 +1,13 @@
 // Package discord connects commsbot to Discord.
 //
 // It answers the /privacy application command (ask, platform, review,
-// reviews, lang, forget), mentions in guild channels and direct messages, and
-// the buttons under its answers (👍 / 👎, "Ask an ATIP coordinator",
-// "Français" / "English"); it posts review tickets to the ATIP coordinators'
-// channel with Claim and Resolve buttons and tells requesters when their
-// ticket is resolved.
+// reviews, lang, forget — /vie-privée demander, plateforme, examen, billets,
+// langue, oublier in a French client), mentions in guild channels and direct
+// messages, and the buttons under its answers (👍 / 👎, "Ask an ATIP
+// coordinator", "Français" / "English"); it posts review tickets to the ATIP
+// coordinators' channel with Claim and Resolve buttons and tells requesters
+// when their ticket is resolved. A Claim or Resolve that Discord delivers
+// twice, or that is pressed twice, changes the ticket once.
 //
 // Interactions reach it in one of two ways, as configured in the Discord
 // developer portal:

@@ -295,7 +295,7 @@ func ticketView(t bot.Ticket) (*discordgo.MessageEmbed, []discordgo.MessageCompo
 		Color:  colour,
 		Footer: &discordgo.MessageEmbedFooter{Text: ticketFooter(t)},
 		Fields: []*discordgo.MessageEmbedField{
-			{Name: "Category · Catégorie", Value: orDash(t.Category), Inline: true},
+			{Name: "Category · Catégorie", Value: orDash(categoryLabel(t.Category)), Inline: true},
 			{Name: "Language · Langue", Value: orDash(string(t.Lang)), Inline: true},
 			{Name: "Requester · Demandeur", Value: userRef(t.Requester), Inline: true},
 			{Name: "From · Provenance", Value: where},
@@ -359,7 +359,7 @@ func ticketListEmbed(ts []bot.Ticket, lang bot.Lang) *discordgo.MessageEmbed {
 		if q := strings.TrimSpace(t.Question); q != "" {
 			v += "\n" + truncate(q, 200)
 		}
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: fmt.Sprintf("%s · %s · %s", t.ID, t.Status, orDash(t.Category)), Value: v})
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: fmt.Sprintf("%s · %s · %s", t.ID, t.Status, orDash(categoryLabelIn(lang, t.Category))), Value: v})
 	}
 	return fit(e)
 }

@@ -451,7 +451,11 @@ func (a *Adapter) component(ctx context.Context, x *exchange) {
 			if a.cfg.Reviews == nil {
 				return notice(lang, msgNotCoordinator)
 			}
-			t, err := a.cfg.Reviews.Claim(withMember(ctx, u.ID, roles), person(u, m), parts[1])
+			ctx, p := withMember(ctx, u.ID, roles), person(u, m)
+			t, err := a.cfg.Reviews.Claim(ctx, p, parts[1])
+			if errors.Is(err, bot.ErrConflict) {
+				return a.repeated(ctx, i, lang, p, parts[1], bot.StatusClaimed)
+			}
 			if err != nil {
 				return a.reviewRefusal(lang, parts[1], err)
 			}
@@ -495,7 +499,11 @@ func (a *Adapter) modal(ctx context.Context, x *exchange) {
 		if a.cfg.Reviews == nil {
 			return notice(lang, msgNotCoordinator)
 		}
-		t, err := a.cfg.Reviews.Resolve(withMember(ctx, u.ID, roles), person(u, m), id, note)
+		ctx, p := withMember(ctx, u.ID, roles), person(u, m)
+		t, err := a.cfg.Reviews.Resolve(ctx, p, id, note)
+		if errors.Is(err, bot.ErrConflict) {
+			return a.repeated(ctx, i, lang, p, id, bot.StatusResolved)
+		}
 		if err != nil {
 			return a.reviewRefusal(lang, id, err)
 		}
@@ -519,6 +527,44 @@ func (a *Adapter) ticketUpdate(i *discordgo.Interaction, t bot.Ticket) *discordg
 		Data: &discordgo.InteractionResponseData{Embeds: []*discordgo.MessageEmbed{embed}, Components: components,
 			AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}},
 	}
+}
+
+// repeated answers a coordinator's Claim or Resolve that the ticket store
+// refused because the ticket had moved on — often by this very action:
+// Discord delivering an interaction again, a double click, two presses
+// racing. The store changes a ticket, and queues its notice, atomically
+// and only from the status the action expects, so the work was done once;
+// this decides what the repeat shows. When the ticket is where this
+// coordinator's action puts it, the repeat gets the same update as the
+// first; otherwise the coordinator is told, privately, where it is.
+func (a *Adapter) repeated(ctx context.Context, i *discordgo.Interaction, lang bot.Lang, p bot.Person, id string, want bot.TicketStatus) *discordgo.InteractionResponse {
+	t, err := a.cfg.Reviews.Show(ctx, p, id)
+	if err != nil {
+		return a.reviewRefusal(lang, id, fmt.Errorf("read ticket after a conflict: %w", err))
+	}
+	switch {
+	case t.Status == want && madeBy(t, want) == p.ID:
+		if want == bot.StatusResolved && i.Message == nil {
+			return notice(lang, msgResolvedOK, t.ID)
+		}
+		return a.ticketUpdate(i, t)
+	case t.Status == bot.StatusResolved:
+		return notice(lang, msgAlreadyResolved, t.ID)
+	case t.Status == bot.StatusClaimed:
+		return notice(lang, msgAlreadyClaimed, t.ID, personRef(t.Claimant))
+	}
+	return notice(lang, msgTicketConflict, id)
+}
+
+// madeBy is who last put the ticket in status s, from its history, whose
+// actions are named as the statuses they lead to ("claimed", "resolved").
+func madeBy(t bot.Ticket, s bot.TicketStatus) string {
+	for _, e := range slices.Backward(t.History) {
+		if e.Action == string(s) {
+			return e.Actor
+		}
+	}
+	return ""
 }
 
 // reviewRefusal explains why a coordinator's action failed.

@@ -22,6 +22,8 @@ const (
 	msgResolvedTitle
 	msgResolvedBody
 	msgOtherLanguage
+	msgAlreadyClaimed
+	msgAlreadyResolved
 )
 
 var texts = map[msgID][2]string{
@@ -30,8 +32,8 @@ var texts = map[msgID][2]string{
 		"Désolé, un problème est survenu de mon côté. Veuillez réessayer dans un instant.",
 	},
 	msgUnsupported: {
-		"I don't know that action. Try `/privacy ask`.",
-		"Je ne connais pas cette action. Essayez `/privacy ask`.",
+		"I don't know that action. Try `/" + CommandName + " ask`.",
+		"Je ne connais pas cette action. Essayez `/" + commandNameFR + " " + askNameFR + "`.",
 	},
 	msgThanks: {
 		"Thanks — your feedback was counted (anonymously).",
@@ -89,6 +91,47 @@ var texts = map[msgID][2]string{
 		"Français",
 		"English",
 	},
+	msgAlreadyClaimed: {
+		"Ticket %s is already claimed by %s.",
+		"Le billet %s est déjà pris en charge par %s.",
+	},
+	msgAlreadyResolved: {
+		"Ticket %s is already resolved.",
+		"Le billet %s est déjà résolu.",
+	},
+}
+
+// categoryLabels name the review categories (bot.Category*) for people,
+// in English and French.
+var categoryLabels = map[string][2]string{
+	bot.CategoryUnreviewedPlatform: {"unreviewed platform", "plateforme non examinée"},
+	bot.CategoryOtherUse:           {"use outside the four covered uses", "utilisation hors des quatre utilisations prévues"},
+	bot.CategorySecondaryUse:       {"secondary use", "utilisation secondaire"},
+	bot.CategoryOtherPI:            {"personal information beyond the standard PIBs", "renseignements personnels au-delà des FRP ordinaires"},
+	bot.CategoryBreach:             {"privacy breach", "atteinte à la vie privée"},
+	bot.CategoryRequested:          {"requested by the user", "demandé par la personne"},
+}
+
+// categoryLabel is a review category in both languages, for the
+// coordinators ("privacy breach · atteinte à la vie privée"); an unknown
+// category is shown as it is.
+func categoryLabel(c string) string {
+	if l, ok := categoryLabels[c]; ok {
+		return l[0] + " · " + l[1]
+	}
+	return c
+}
+
+// categoryLabelIn is a review category in one language.
+func categoryLabelIn(lang bot.Lang, c string) string {
+	l, ok := categoryLabels[c]
+	switch {
+	case !ok:
+		return c
+	case lang == bot.French:
+		return l[1]
+	}
+	return l[0]
 }
 
 func text(lang bot.Lang, id msgID) string {

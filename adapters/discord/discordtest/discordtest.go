@@ -249,19 +249,6 @@ func (f *Fake) Messages(channel string) []map[string]any {
 	return out
 }
 
-// AddMessage puts a message in a channel, as if someone posted it.
-func (f *Fake) AddMessage(channel string, m map[string]any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	m["channel_id"] = channel
-	if m["id"] == nil {
-		f.nextID++
-		m["id"] = strconv.FormatInt(f.nextID, 10)
-	}
-	f.messages[channel] = append(f.messages[channel], m)
-	f.changedLocked()
-}
-
 // Identifies returns the identify payloads received, in order.
 func (f *Fake) Identifies() []map[string]any {
 	f.mu.Lock()
