@@ -51,7 +51,7 @@ deadcode:
 # COMMSBOT_REQUIRE_REDIS turns a missing redis-server into a failure: make
 # test never passes by skipping the Redis tests.
 unit:
-	COMMSBOT_REQUIRE_REDIS=1 $(GO) test -race -count=1 $(PKGS)
+	COMMSBOT_REQUIRE_REDIS=1 $(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 # Fuzz Engine.Handle with the real classifier, knowledge base and store.
 fuzz:

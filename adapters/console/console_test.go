@@ -36,7 +36,7 @@ func TestCtrlCEndsTheConsole(t *testing.T) {
 		if err != nil {
 			t.Errorf("Run after Ctrl-C: %v", err)
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(time.Until(reportBy(t))):
 		t.Fatal("Run did not return after the context was cancelled")
 	}
 }

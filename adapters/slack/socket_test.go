@@ -20,7 +20,7 @@ func setupSocket(t *testing.T, change ...func(*Config)) (*env, *socketConn) {
 	case sc := <-e.fake.sockets:
 		waitFor(t, "the adapter to be ready", func() bool { return e.a.Ready() == nil })
 		return e, sc
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Until(reportBy(t))):
 		t.Fatal("the adapter did not open a Socket Mode connection")
 	}
 	return nil, nil
@@ -40,7 +40,7 @@ func envelope(t *testing.T, id, typ string, payload any) string {
 func waitAcks(t *testing.T, sc *socketConn, want ...string) map[string]socketAck {
 	t.Helper()
 	got := map[string]socketAck{}
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(time.Until(reportBy(t)))
 	for {
 		missing := 0
 		for _, id := range want {
@@ -132,7 +132,7 @@ func TestSocketModeWatchdogReconnects(t *testing.T) {
 			"event_id": "EvW1", "event": mention(asker, "can we use LinkedIn?", "1700003000.000100", "")}))
 		waitAcks(t, second, "env-after")
 		waitFor(t, "the reply", func() bool { return len(e.fake.posts(channel)) == 1 })
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Until(reportBy(t))):
 		t.Fatal("no reconnection after the socket went silent")
 	}
 	if n := e.a.connects.Load(); n < 2 {

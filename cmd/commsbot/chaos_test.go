@@ -84,17 +84,17 @@ func TestChaos(t *testing.T) {
 	var sent, queuedSeen atomic.Int64
 	var faults sync.WaitGroup
 	faults.Go(func() {
-		if !waitUntil(t, "a third of the requests", func() bool { return sent.Load() >= n/3 }, 2*time.Minute) {
+		if !waitUntil(t, "a third of the requests", func() bool { return sent.Load() >= n/3 }) {
 			return
 		}
 		replicas[0].kill() // SIGKILL, mid-load
-		if !waitUntil(t, "half of the requests", func() bool { return sent.Load() >= n/2 }, 2*time.Minute) {
+		if !waitUntil(t, "half of the requests", func() bool { return sent.Load() >= n/2 }) {
 			return
 		}
 		if err := replicas[0].start(); err != nil {
 			t.Error(err)
 		}
-		if !waitUntil(t, "two thirds of the requests", func() bool { return sent.Load() >= 2*n/3 }, 2*time.Minute) {
+		if !waitUntil(t, "two thirds of the requests", func() bool { return sent.Load() >= 2*n/3 }) {
 			return
 		}
 		srv.Stop()
@@ -102,7 +102,7 @@ func TestChaos(t *testing.T) {
 		// the load is nearly over).
 		waitUntil(t, "requests during the outage", func() bool {
 			return sent.Load() >= 2*n/3+8 && (queuedSeen.Load() >= 2 || sent.Load() >= n-6)
-		}, 2*time.Minute)
+		})
 		srv.Restart()
 	})
 
@@ -135,7 +135,7 @@ func TestChaos(t *testing.T) {
 						if !waitUntil(t, fmt.Sprintf("request %d's answer on its response_url", i), func() bool {
 							body = slackAPI.response(i)
 							return body != ""
-						}, 2*time.Minute) {
+						}) {
 							break
 						}
 					}
@@ -222,7 +222,7 @@ func TestChaos(t *testing.T) {
 			}
 		}
 		return true
-	}, 2*time.Minute)
+	})
 	lost, untold, dups := 0, 0, 0
 	in := map[string]bool{}
 	perRequester := map[string]int{}
@@ -292,7 +292,7 @@ func TestChaos(t *testing.T) {
 	go func() { _, _, _ = slow.slashRaw(context.Background(), form, ts, sig) }()
 	select {
 	case <-inModel:
-	case <-time.After(time.Minute):
+	case <-time.After(time.Until(reportBy(t))):
 		t.Fatal("chaos: the question never reached the model server")
 	}
 	slow.kill()
@@ -301,7 +301,7 @@ func TestChaos(t *testing.T) {
 		_, body, err := replicas[1].slashRaw(ctx, form, ts, sig)
 		raw = body
 		return err == nil && strings.Contains(body, "Privacy Implementation Notice 2021-01")
-	}, time.Minute) {
+	}) {
 		t.Errorf("last reply: %q", raw)
 	}
 	t.Log("chaos: a request whose replica was killed mid-answer was answered, with its citation, by another replica")
@@ -337,7 +337,7 @@ func (r *chaosReplica) start() error {
 		}
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
-	}, time.Minute) {
+	}) {
 		return fmt.Errorf("%s did not become ready", r.name)
 	}
 	return nil
@@ -501,12 +501,11 @@ func freeTCPPort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// waitUntil polls cond until it holds; after deadline (a generous bound on
-// progress, never on speed) it reports the wait as an error and returns
-// false.
-func waitUntil(t *testing.T, what string, cond func() bool, deadline time.Duration) bool {
+// waitUntil polls cond until it holds; a little before go test's own
+// -timeout (reportBy) it reports the wait as an error and returns false.
+func waitUntil(t *testing.T, what string, cond func() bool) bool {
 	t.Helper()
-	end := time.Now().Add(deadline)
+	end := reportBy(t)
 	for !cond() {
 		if time.Now().After(end) {
 			t.Errorf("chaos: timed out waiting for %s", what)

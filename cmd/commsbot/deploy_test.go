@@ -692,7 +692,7 @@ func TestServeRefusesWithoutPlatform(t *testing.T) {
 						t.Errorf("stderr has %q:\n%s", not, out)
 					}
 				}
-			case <-time.After(time.Minute):
+			case <-time.After(time.Until(reportBy(t))):
 				t.Fatal("serve neither started nor failed")
 			}
 		})
@@ -732,7 +732,7 @@ func startServe(t *testing.T, env map[string]string) string {
 				if err != nil {
 					t.Errorf("serve: %v", err)
 				}
-			case <-time.After(30 * time.Second):
+			case <-time.After(time.Until(reportBy(t))):
 				t.Error("serve did not shut down")
 			}
 		})
@@ -740,7 +740,7 @@ func startServe(t *testing.T, env map[string]string) string {
 	case err := <-done:
 		cancel()
 		t.Fatalf("serve stopped: %v\n%s", err, stderr.String())
-	case <-time.After(20 * time.Second):
+	case <-time.After(time.Until(reportBy(t))):
 		cancel()
 		t.Fatal("serve did not start")
 	}
@@ -789,7 +789,7 @@ func TestAdminAddr(t *testing.T) {
 			resp.Body.Close()
 			code = resp.StatusCode
 			return true
-		}, 30*time.Second)
+		})
 		if code != http.StatusOK {
 			t.Errorf("admin %s: %d, want 200", path, code)
 		}

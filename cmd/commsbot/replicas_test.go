@@ -186,16 +186,16 @@ func getStatus(t *testing.T, url string) (int, string) {
 }
 
 // waitStatus polls url until it answers want.
-func waitStatus(t *testing.T, url string, want int, within time.Duration) {
+func waitStatus(t *testing.T, url string, want int) {
 	t.Helper()
-	deadline := time.Now().Add(within)
+	deadline := reportBy(t)
 	for {
 		code, body := getStatus(t, url)
 		if code == want {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("GET %s: %d %q; want %d within %v", url, code, strings.TrimSpace(body), want, within)
+			t.Fatalf("GET %s: %d %q; want %d", url, code, strings.TrimSpace(body), want)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -212,7 +212,7 @@ func TestRedisDown(t *testing.T) {
 	rt := openRuntime(t, env)
 	defer rt.Close()
 	base := startServe(t, replicaEnv(srv.URL(), "commsbot-1"))
-	waitStatus(t, base+"/readyz", http.StatusOK, 5*time.Second)
+	waitStatus(t, base+"/readyz", http.StatusOK)
 
 	srv.Stop()
 	conv := slackConv
@@ -234,7 +234,7 @@ func TestRedisDown(t *testing.T) {
 		t.Errorf("with Redis down: ticket %q, answer %q; want the queued message with its id", r.Ticket, r.Answer)
 	}
 
-	waitStatus(t, base+"/readyz", http.StatusServiceUnavailable, 5*time.Second)
+	waitStatus(t, base+"/readyz", http.StatusServiceUnavailable)
 	// It says what is down, never where (addresses go to the log only).
 	if _, body := getStatus(t, base+"/readyz"); body != "not ready: redis unavailable\n" {
 		t.Errorf("/readyz with Redis down says %q", body)
@@ -256,11 +256,11 @@ func TestRedisDown(t *testing.T) {
 	}
 
 	srv.Restart()
-	waitStatus(t, base+"/readyz", http.StatusOK, 15*time.Second)
+	waitStatus(t, base+"/readyz", http.StatusOK)
 	// The replica reconnects by itself: the queued ticket is filed under
 	// the id the user was given, and new questions are answered with
 	// memory again.
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := reportBy(t)
 	for {
 		n, err := rt.reviews.FlushQueued(ctx)
 		if err == nil && n == 1 {

@@ -263,7 +263,7 @@ func TestServeAnswersSignedSlashCommand(t *testing.T) {
 		t.Fatalf("no answer citing %s within %s; inline %q", pin, took, inline)
 	}
 	// Threads needs review: the ticket reaches the coordinators' channel.
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := reportBy(t)
 	for {
 		mu.Lock()
 		n := slices.Index(posts, "C0ATIP")
@@ -336,7 +336,7 @@ func TestServeSlackSocketModeReadiness(t *testing.T) {
 		t.Errorf("/readyz before the socket is connected: %d %q", status, body)
 	}
 	close(hello)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := reportBy(t)
 	for {
 		status, body := readyz()
 		if status == http.StatusOK {
