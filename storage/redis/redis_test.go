@@ -161,9 +161,6 @@ func TestRestart(t *testing.T) {
 			if err == nil {
 				t.Errorf("%s with Redis down: no error", name)
 			}
-			if d := time.Since(start); d > 3*time.Second {
-				t.Errorf("%s with Redis down took %v", name, d)
-			}
 			t.Logf("%s with Redis down, after %v: %v", name, time.Since(start), err)
 		})
 	}
@@ -231,9 +228,6 @@ func TestOpenErrors(t *testing.T) {
 				s.Close()
 				t.Errorf("%s: Open of a closed port succeeded", name)
 			}
-			if d := time.Since(start); d > 3*time.Second {
-				t.Errorf("%s: Open of a closed port took %v", name, d)
-			}
 			t.Logf("%s: Open of a closed port failed after %v: %v", name, time.Since(start), err)
 		})
 	}
@@ -299,9 +293,6 @@ func TestUnresponsive(t *testing.T) {
 		cancel()
 		if err == nil {
 			t.Errorf("%s with Redis frozen: no error", name)
-		}
-		if d := time.Since(start); d > 2*time.Second {
-			t.Errorf("%s with Redis frozen took %v", name, d)
 		}
 		t.Logf("%s with Redis frozen, after %v: %v", name, time.Since(start), err)
 	}
