@@ -194,10 +194,12 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 	}
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
-		a.ack(ctx, client, req.EnvelopeID, nil)
+		// The work is tracked before the acknowledgement goes out, so that
+		// a shutdown (or a test) that saw the acknowledgement waits for it.
 		if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok && ev.Type == slackevents.CallbackEvent {
 			a.background(ctx, "event", func(ctx context.Context) { a.handleEvent(ctx, ev) })
 		}
+		a.ack(ctx, client, req.EnvelopeID, nil)
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		if !ok {
@@ -248,8 +250,8 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 				resp = a.viewSubmission(ctx, cb)
 			})
 		case slack.InteractionTypeBlockActions:
-			a.ack(ctx, client, req.EnvelopeID, nil)
 			a.background(ctx, "interaction", func(ctx context.Context) { a.handleActions(ctx, cb) })
+			a.ack(ctx, client, req.EnvelopeID, nil)
 		default:
 			a.ack(ctx, client, req.EnvelopeID, nil)
 		}
