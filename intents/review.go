@@ -80,6 +80,37 @@ var (
 	mailingRe    = mustPhrases(` (mailing|distribution|newsletter|envoi|diffusion|infolettre|bulletin)( |$)`)
 )
 
+// personalAccountRe: a public servant's own account, which the notice on
+// official accounts does not govern (the PSC's guidance does).
+var personalAccountRe = mustPhrases(` ((my|mon|ma|mes|her|his|their|son|sa|ses|leur|leurs) (own )?(personal|personnel|personnelle|personnels|perso|private|prive|privee)|(personal|personnel|perso) (account|accounts|compte|comptes|page|profile|profil)|a titre personnel|in a personal capacity|on my own time|sur mon temps personnel)( |$)`)
+
+// People picked out from the account's audience by what they did on it
+// ("everyone who commented", "les abonnés de la page") and moved into a
+// mailing list: information collected to engage, used for outreach — A.6's
+// secondary use, which A.8 says needs each person's consent first.
+var (
+	engagedPeopleRe = mustPhrases(` ((everyone|everybody|all|anyone|people|those|users|tous|toutes|tout le monde|ceux|celles|les gens|le monde) (who|that|qui) (have |has |ont |a )?(commented|comment|liked|like|likes|reacted|react|shared|retweeted|reposted|followed|follow|follows|messaged|dm d|wrote to us|replied|answered|participated|commente|commentaire|like|liker|aime|reagi|partage|suit|suivent|nous suit|nous suivent|ecrit|repondu|participe)|(our|the|page|account|nos|les) (followers|commenters|likers|fans|page followers)|abonnes (de|du|de la|de notre|de nos) (page|compte|comptes|chaine|profil|reseaux))( |$)`)
+	listAddRe       = mustPhrases(` (add|adding|added|import|importing|load|put|move|copy|transfer|sign up|subscribe|ajouter|ajoute|importer|verser|transferer|mettre|inscrire|abonner|copier)( |$)`)
+)
+
+// Someone who had no business there getting into an account, tool or
+// system: an incident whether or not anything is known to be lost.
+var (
+	intruderRe   = mustPhrases(` (someone|somebody|a stranger|an unknown|unknown person|a hacker|hackers|an outsider|quelqu un|quelqu une|un inconnu|une inconnue|un pirate|des pirates|une personne inconnue|un tiers) (got|get|gets|broke|break|logged|logs|log|signed|hacked|accessed|entered|gained|took over|est entre|est entree|s est connecte|s est connectee|s est introduit|s est introduite|a accede|a eu acces|a pirate|a pris le controle)( |$)`)
+	credentialRe = mustPhrases(` (password|passwords|login|credentials|mot de passe|mots de passe|identifiants|code d acces)( |$)`)
+	// readRe: could read or see what was there, said in the past.
+	pastReadRe = mustPhrases(` (could read|could see|was able to read|were able to read|a pu lire|a pu voir|a pu consulter|ont pu lire|ont pu voir|ont pu consulter|pouvait lire|pouvaient lire)( |$)`)
+	// Records of two people merged or swapped: each sees the other's.
+	mixupRe = mustPhrases(` (merged|mixed up|swapped|switched|mismatched|fusionne|fusionnes|fusionnee|fusionnees|melange|melanges|melangee|melangees|interverti|intervertis|confondu|confondus)( |$)`)
+)
+
+// Watching particular people, or keeping a file on each: identifying or
+// tracking individuals, a use beyond the four covered ones (A.5).
+var (
+	watchPeopleRe = mustPhrases(` (watch|watches|watching|track|tracks|tracking|follow|following|monitor|monitors|monitoring|look at|looks at|looking at|look into|check|checks|checking|check on|check up on|keep tabs on|keep an eye on|surveiller|surveille|surveillent|surveillions|suivre|suive|suivent|regarder|regarde|regardent|regardions|verifier|verifie|verifient|checker|checke|garder un oeil sur|espionner|espionne)( (what|ce que|ce qu)( [a-z]+){0,2}| which| quels| quelles| lesquels)?( certain| specific| particular| some| these| those| individual| certains| certaines| ces| quelques| des| nos| our)? (people|persons|individuals|users|followers|commenters|citizens|clients|journalists|reporters|employees|staff|colleagues|critics|activists|influencers|viewers|visitors|claimants|recipients|personnes|gens|usagers|citoyens|journalistes|employes|fonctionnaires|collegues|critiques|militants|influenceurs|abonnes|commentateurs|visiteurs|prestataires|beneficiaires)( |$)`)
+	fileOnRe      = mustPhrases(` (keep|keeping|build|building|create|creating|compile|compiling|open|opening|start|garder|tenir|monter|constituer|creer|ouvrir|faire|bâtir|batir) (a |an |un |une |des )?(file|files|dossier|dossiers|profile|profiles|profil|profils|record|records|fiche|fiches) (on|about|for|sur|de|pour) (each|every|them|him|her|these|those|certain|specific|individual|chacun|chacune|chaque|eux|elles|ces|certains|certaines|lui)( |$)`)
+)
+
 // situational breach intents: the sections on assessing and notifying.
 func situationalBreach(intent string) bool {
 	switch intent {
@@ -260,6 +291,12 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		add(bot.CategoryBreach, followedBy(f, misdirectVerbRe, insteadRe, 160))
 	case !hypo && followedBy(f, receivedRe, meantForRe, 80) != "":
 		add(bot.CategoryBreach, followedBy(f, receivedRe, meantForRe, 80))
+	case !hypo && intruderRe.MatchString(f):
+		add(bot.CategoryBreach, intruderRe.FindString(f))
+	case !hypo && pastReadRe.MatchString(f) && (credentialRe.MatchString(f) || formerRe.MatchString(f)):
+		add(bot.CategoryBreach, pastReadRe.FindString(f)+" /"+credentialRe.FindString(f)+formerRe.FindString(f))
+	case !hypo && mixupRe.MatchString(f) && incidentThingRe.MatchString(f):
+		add(bot.CategoryBreach, mixupRe.FindString(f)+" /"+incidentThingRe.FindString(f))
 	}
 	if len(ds) == 0 && situationalBreach(u.Intent) && !hypo && !generalRe.MatchString(f) &&
 		(firstPersonRe.MatchString(f) && particularRe.MatchString(f) || thisBreachRe.MatchString(f)) {
@@ -269,7 +306,7 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	raw := strings.ToValidUTF8(a.raw, "")
 	// The PSC's guidance is about public servants' own accounts: a
 	// platform or a use named there is not an official account's.
-	personal := strings.HasPrefix(u.Intent, "psc.")
+	personal := strings.HasPrefix(u.Intent, "psc.") || personalAccountRe.MatchString(f)
 	switch {
 	case personal:
 	case a.slots.Platform != "" && !a.slots.PlatformReviewed:
@@ -291,6 +328,9 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	if !personal && !hypo && (listOrRankRe.MatchString(f) && (oneByOneRe.MatchString(f) || a.slots.PersonalInfo != nil) && !mailingRe.MatchString(f)) {
 		add(bot.CategoryOtherUse, listOrRankRe.FindString(f)+oneByOneRe.FindString(f))
 	}
+	if !personal && !hypo && !politicalRe.MatchString(f) && (watchPeopleRe.MatchString(f) || fileOnRe.MatchString(f)) {
+		add(bot.CategoryOtherUse, watchPeopleRe.FindString(f)+fileOnRe.FindString(f))
+	}
 	var secondary string
 	switch {
 	case secondaryRe.MatchString(f):
@@ -306,6 +346,12 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	}
 	if secondary != "" && !consistentUse(f) {
 		add(bot.CategorySecondaryUse, secondary)
+	}
+	// The account's audience moved into a mailing list in bulk: they
+	// engaged, they did not sign up, so a mailing list is not the
+	// consistent use it is for people who asked to be on it.
+	if mailingRe.MatchString(f) && engagedPeopleRe.MatchString(f) && listAddRe.MatchString(f) && !hypo {
+		add(bot.CategorySecondaryUse, engagedPeopleRe.FindString(f)+" /"+mailingRe.FindString(f))
 	}
 	for _, k := range a.slots.PersonalInfo {
 		if !strings.Contains(" "+strings.Join(standardPI, " ")+" ", " "+k+" ") {
@@ -374,6 +420,9 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		u.Abstain = ""
 		u.Intent, u.Entry = intentOf(entry), entry
 		u.Tentative = true
+		if cat == bot.CategoryBreach {
+			u.Slots.Incident = true
+		}
 		u = decide(u, f)
 		u.Review, u.Category = true, cat
 		return u

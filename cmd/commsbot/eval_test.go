@@ -259,6 +259,9 @@ var heldOutFloor = map[string]bars{
 	"blind32": {maxWrong: 0.14, maxMissed: 0.16, maxClarified: 0.14, minResolved: 0.78, minOOS: 0.90, langSlack: 0.006},
 	"blind33": {maxWrong: 0.16, maxMissed: 0.20, maxClarified: 0.13, minResolved: 0.78, minOOS: 0.85},
 	"blind26": {maxWrong: 0.12, maxMissed: 0.25, maxClarified: 0.25, minResolved: 0.80, minOOS: 0.90},
+	// blind34 was written in session 11 and scored once, blind, at
+	// 7b0b7d6, before that session's answer changes.
+	"blind34": {maxWrong: 0.07, maxMissed: 0.20, maxClarified: 0.10, minResolved: 0.87, minOOS: 0.85},
 }
 
 // TestHeldOutQuestions scores each set written after the split (each

@@ -80,7 +80,7 @@ func TestCalibrationTrace(t *testing.T) {
 				top = top[:6]
 			}
 			cur = map[string]any{"cue_entry": cue.Entry, "cue_conf": cue.Confidence, "cue_abstain": cue.Abstain,
-				"followup": cue.FollowUp, "cands": top, "final_entry": final.Entry, "review": final.Review, "detectors": final.Detectors}
+				"followup": cue.FollowUp, "cands": top, "final_entry": final.Entry, "final_conf": final.Confidence, "review": final.Review, "detectors": final.Detectors}
 		}
 		eng := &bot.Engine{NLU: nlu, KB: kb, Store: memory.New()}
 		for i, it := range tune {
