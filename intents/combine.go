@@ -88,6 +88,11 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 	if c.Trace != nil {
 		c.Trace(text, cue, cands, u)
 	}
+	// An answer's confidence is reported as the probability that it is
+	// right (the trace above keeps the raw score the map is fitted on).
+	if u.Entry != "" && len(u.Clarify) == 0 && c.nb != nil {
+		u.Confidence = round2(calibration.Apply(u.Confidence))
+	}
 	return u
 }
 

@@ -75,6 +75,10 @@ type evalResult struct {
 	lang                 map[bot.Lang]*langScore
 	oosN, oosOK          int
 	langOK, total, badQt int
+	// brier sums (confidence − right)² over the direct answers, answered
+	// counts them: how well confidence says how likely an answer is right.
+	brier    float64
+	answered int
 	// misses are printed only for the tuning part: nobody reads the
 	// frozen part's.
 	misses []string
@@ -143,6 +147,14 @@ func runEval(t *testing.T, items []evalItem) evalResult {
 				r.misses = append(r.misses, fmt.Sprintf("CLARIFY-MISS %s %q want %v", it.ID, it.Q, it.Expect))
 			}
 			continue
+		}
+		if len(rep.Citations) > 0 {
+			right := 0.0
+			if matches(rep.Citations[0].Key(), it.Expect) {
+				right = 1
+			}
+			r.brier += (rep.Confidence - right) * (rep.Confidence - right)
+			r.answered++
 		}
 		switch {
 		case len(rep.Citations) > 0 && matches(rep.Citations[0].Key(), it.Expect):
@@ -273,7 +285,9 @@ func TestHeldOutQuestions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			check(t, set, runEval(t, items), heldOutFloor[set])
+			r := runEval(t, items)
+			t.Logf("%s: confidence Brier score %.3f over %d answers", set, r.brier/float64(max(r.answered, 1)), r.answered)
+			check(t, set, r, heldOutFloor[set])
 		})
 	}
 }

@@ -1,0 +1,133 @@
+package intents
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Calibration turns the combination's raw confidence (a score built from
+// the cue engine's margin and the learned model's probability) into the
+// probability that the answer cites a right section: a monotone
+// piecewise-linear map through points fitted by isotonic regression.
+// Decisions (clarify, verdicts, abstentions) keep using the raw score; only
+// the confidence reported with an answer is calibrated.
+type Calibration struct {
+	// Raw and P are the map's points, Raw increasing, P non-decreasing.
+	Raw []float64 `json:"raw"`
+	P   []float64 `json:"p"`
+	// N is how many answers the fit saw; Source says which.
+	N      int    `json:"n"`
+	Source string `json:"source"`
+}
+
+// calibrationJSON is written by cmd/commsbot's TestCalibrationTrace with
+// -update-calibration: fitted on the 5-fold cross-validation of the tuning
+// part of the question sets, never on frozen or held-out questions.
+//
+//go:embed calibration.json
+var calibrationJSON []byte
+
+var calibration = func() Calibration {
+	var c Calibration
+	if err := json.Unmarshal(calibrationJSON, &c); err != nil {
+		panic(fmt.Sprintf("intents: calibration.json: %v", err)) // embedded: caught by every test
+	}
+	if err := c.Check(); err != nil {
+		panic(fmt.Sprintf("intents: calibration.json: %v", err))
+	}
+	return c
+}()
+
+// StoredCalibration is the map in use.
+func StoredCalibration() Calibration { return calibration }
+
+// Check reports whether the map is usable: points in order, probabilities
+// in [0, 1] and non-decreasing.
+func (c Calibration) Check() error {
+	if len(c.Raw) == 0 || len(c.Raw) != len(c.P) {
+		return fmt.Errorf("%d raw points and %d probabilities", len(c.Raw), len(c.P))
+	}
+	for i := range c.Raw {
+		if c.P[i] < 0 || c.P[i] > 1 || i > 0 && (c.Raw[i] <= c.Raw[i-1] || c.P[i] < c.P[i-1]) {
+			return fmt.Errorf("point %d (%v, %v) out of order or range", i, c.Raw[i], c.P[i])
+		}
+	}
+	return nil
+}
+
+// Apply maps a raw confidence to a probability, interpolating between the
+// points and holding the end values beyond them.
+func (c Calibration) Apply(raw float64) float64 {
+	n := len(c.Raw)
+	i := sort.SearchFloat64s(c.Raw, raw)
+	switch {
+	case i == 0:
+		return c.P[0]
+	case i == n:
+		return c.P[n-1]
+	}
+	x0, x1, y0, y1 := c.Raw[i-1], c.Raw[i], c.P[i-1], c.P[i]
+	return y0 + (y1-y0)*(raw-x0)/(x1-x0)
+}
+
+// maxProbability is the highest confidence an answer is reported with.
+const maxProbability = 0.99
+
+// FitCalibration fits the map by isotonic regression (pool adjacent
+// violators) on raw confidences and whether each answer was right. Blocks
+// hold at least minBlock answers, so that a handful of answers cannot set
+// a probability; each block becomes a point at its mean raw confidence.
+func FitCalibration(raw []float64, right []bool, minBlock int, source string) Calibration {
+	idx := make([]int, len(raw))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return raw[idx[a]] < raw[idx[b]] })
+	type block struct{ sumX, sumY, n float64 }
+	var bs []block
+	var cur block
+	for _, i := range idx {
+		cur.sumX += raw[i]
+		if right[i] {
+			cur.sumY++
+		}
+		cur.n++
+		if cur.n >= float64(minBlock) {
+			bs = append(bs, cur)
+			cur = block{}
+		}
+	}
+	if cur.n > 0 {
+		if len(bs) > 0 {
+			last := &bs[len(bs)-1]
+			last.sumX, last.sumY, last.n = last.sumX+cur.sumX, last.sumY+cur.sumY, last.n+cur.n
+		} else {
+			bs = append(bs, cur)
+		}
+	}
+	// Pool adjacent violators.
+	var out []block
+	for _, b := range bs {
+		out = append(out, b)
+		for len(out) > 1 && out[len(out)-2].sumY/out[len(out)-2].n >= out[len(out)-1].sumY/out[len(out)-1].n {
+			a, z := out[len(out)-2], out[len(out)-1]
+			out = append(out[:len(out)-2], block{a.sumX + z.sumX, a.sumY + z.sumY, a.n + z.n})
+		}
+	}
+	c := Calibration{N: len(raw), Source: source}
+	for _, b := range out {
+		// Never certain: a fit on a few thousand answers cannot tell
+		// 0.99 from 1.
+		b.sumY = min(b.sumY, maxProbability*b.n)
+		x := round2(b.sumX / b.n)
+		if len(c.Raw) > 0 && x <= c.Raw[len(c.Raw)-1] {
+			x = c.Raw[len(c.Raw)-1] + 0.001
+		}
+		c.Raw = append(c.Raw, math.Round(x*1000)/1000)
+		c.P = append(c.P, math.Round(b.sumY/b.n*1000)/1000)
+	}
+	return c
+}
