@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 )
 
@@ -41,9 +40,6 @@ var calibration = func() Calibration {
 	return c
 }()
 
-// StoredCalibration is the map in use.
-func StoredCalibration() Calibration { return calibration }
-
 // Check reports whether the map is usable: points in order, probabilities
 // in [0, 1] and non-decreasing.
 func (c Calibration) Check() error {
@@ -71,63 +67,4 @@ func (c Calibration) Apply(raw float64) float64 {
 	}
 	x0, x1, y0, y1 := c.Raw[i-1], c.Raw[i], c.P[i-1], c.P[i]
 	return y0 + (y1-y0)*(raw-x0)/(x1-x0)
-}
-
-// maxProbability is the highest confidence an answer is reported with.
-const maxProbability = 0.99
-
-// FitCalibration fits the map by isotonic regression (pool adjacent
-// violators) on raw confidences and whether each answer was right. Blocks
-// hold at least minBlock answers, so that a handful of answers cannot set
-// a probability; each block becomes a point at its mean raw confidence.
-func FitCalibration(raw []float64, right []bool, minBlock int, source string) Calibration {
-	idx := make([]int, len(raw))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return raw[idx[a]] < raw[idx[b]] })
-	type block struct{ sumX, sumY, n float64 }
-	var bs []block
-	var cur block
-	for _, i := range idx {
-		cur.sumX += raw[i]
-		if right[i] {
-			cur.sumY++
-		}
-		cur.n++
-		if cur.n >= float64(minBlock) {
-			bs = append(bs, cur)
-			cur = block{}
-		}
-	}
-	if cur.n > 0 {
-		if len(bs) > 0 {
-			last := &bs[len(bs)-1]
-			last.sumX, last.sumY, last.n = last.sumX+cur.sumX, last.sumY+cur.sumY, last.n+cur.n
-		} else {
-			bs = append(bs, cur)
-		}
-	}
-	// Pool adjacent violators.
-	var out []block
-	for _, b := range bs {
-		out = append(out, b)
-		for len(out) > 1 && out[len(out)-2].sumY/out[len(out)-2].n >= out[len(out)-1].sumY/out[len(out)-1].n {
-			a, z := out[len(out)-2], out[len(out)-1]
-			out = append(out[:len(out)-2], block{a.sumX + z.sumX, a.sumY + z.sumY, a.n + z.n})
-		}
-	}
-	c := Calibration{N: len(raw), Source: source}
-	for _, b := range out {
-		// Never certain: a fit on a few thousand answers cannot tell
-		// 0.99 from 1.
-		b.sumY = min(b.sumY, maxProbability*b.n)
-		x := round2(b.sumX / b.n)
-		if len(c.Raw) > 0 && x <= c.Raw[len(c.Raw)-1] {
-			x = c.Raw[len(c.Raw)-1] + 0.001
-		}
-		c.Raw = append(c.Raw, math.Round(x*1000)/1000)
-		c.P = append(c.P, math.Round(b.sumY/b.n*1000)/1000)
-	}
-	return c
 }

@@ -129,7 +129,7 @@ func TestCalibrationTrace(t *testing.T) {
 	// were first scored, blind, before any change made for them: how
 	// confidence fares on writers the bot has never seen.
 	firstRaws, firstOks := firstScores(t, tune)
-	cal := intents.FitCalibration(append(slices.Clone(raws), firstRaws...), append(slices.Clone(oks), firstOks...), 40,
+	cal := fitCalibration(append(slices.Clone(raws), firstRaws...), append(slices.Clone(oks), firstOks...), 40,
 		fmt.Sprintf("5-fold cross-validation of the tuning part (%d answers) and first blind scores of tuning sets (%d answers)", len(raws), len(firstRaws)))
 	if *updateCalibration {
 		b, err := json.MarshalIndent(cal, "", "  ")
@@ -140,7 +140,7 @@ func TestCalibrationTrace(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stored := intents.StoredCalibration()
+	stored := storedCalibration(t)
 	var rawB, calB float64
 	for i, x := range raws {
 		y := 0.0
