@@ -441,6 +441,16 @@ func (e *Engine) handle(ctx context.Context, m Message, checkSeen bool) (Reply, 
 			}
 			// A new question ends any pending choice.
 			prev.Lang, prev.Clarify, prev.ClarifySlots, prev.ClarifyCat = lang, nil, nil, ""
+			if u.Review {
+				// No answer from the guidance, but a situation a
+				// coordinator should see: say so, and send it to one.
+				reply.Answer = Text(lang, MsgAbstainReview)
+				reply.NeedsReview, reply.Category = true, u.Category
+				reply.ReviewReason = Text(lang, reviewReason(u.Category))
+				if e.Reviews != nil {
+					e.openReview(ctx, m, &reply, u.Slots, &prev)
+				}
+			}
 			break
 		}
 		a, err := e.KB.Answer(u.Entry, lang, vars(u.Slots))

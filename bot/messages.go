@@ -7,6 +7,7 @@ type MsgID int
 const (
 	MsgAbstain MsgID = iota
 	MsgHelp
+	MsgAbstainReview
 	MsgTooLong
 	MsgForgotten
 	MsgForgetFailed
@@ -40,6 +41,10 @@ var messages = map[MsgID][2]string{
 	MsgAbstain: {
 		"I can't answer that from the guidance I hold. I can only answer from the Privacy Implementation Notice 2021-01 on official social media accounts, the Public Service Commission's guidance on political activities and social media, and the B.C. guidance on privacy breach notifications. For anything else, please ask your ATIP coordinator.",
 		"Je ne peux pas répondre à cette question à partir des lignes directrices dont je dispose. Je réponds seulement à partir de l’avis de mise en œuvre 2021-01 sur les comptes de médias sociaux officiels, des lignes directrices de la Commission de la fonction publique sur les activités politiques et les médias sociaux, et des lignes directrices de la C.-B. sur les avis d’atteinte à la vie privée. Pour toute autre question, veuillez vous adresser à votre coordonnateur de l’AIPRP.",
+	},
+	MsgAbstainReview: {
+		"I can't answer that from the guidance I hold, but it sounds like a situation an ATIP coordinator should assess.",
+		"Je ne peux pas répondre à cette question à partir des lignes directrices dont je dispose, mais votre situation devrait être évaluée par un coordonnateur de l’AIPRP.",
 	},
 	MsgHelp: {
 		"Ask me about privacy on official social media accounts: which platforms are already reviewed and when a PIA is needed, the four covered uses, consent (including mailing lists), personal information banks, retention, and secondary uses (Privacy Implementation Notice 2021-01); political activities of public servants on social media (Public Service Commission); and what to do about a privacy breach (B.C. guidance). Every answer cites its source. Say \"review\" followed by your situation to ask an ATIP coordinator, \"my tickets\" to follow your requests, \"in French\" to switch language, \"forget me\" to erase our conversation.",

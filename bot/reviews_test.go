@@ -822,3 +822,26 @@ func TestMyTicketsShowStatusAndResolution(t *testing.T) {
 		t.Errorf("a question was taken for the tickets command")
 	}
 }
+
+// TestAbstentionThatNeedsAPersonOpensATicket: a question the guidance
+// cannot answer, but which the learned model reads as a situation for a
+// coordinator, gets no answer and no citation, says so, and opens a
+// ticket; a question simply outside the guidance opens none.
+func TestAbstentionThatNeedsAPersonOpensATicket(t *testing.T) {
+	rig := newReviewRig(t)
+	r := rig.ask(t, convA, "can we see which of the people who message us are on social assistance")
+	if !r.Abstained || len(r.Citations) != 0 || !r.NeedsReview || r.Category != bot.CategoryOtherUse || r.Ticket == "" {
+		t.Fatalf("abstained %v, citations %d, review %v %q, ticket %q; want no answer, flagged, a ticket", r.Abstained, len(r.Citations), r.NeedsReview, r.Category, r.Ticket)
+	}
+	if !strings.HasPrefix(r.Answer, bot.Text(bot.English, bot.MsgAbstainReview)) || !strings.HasSuffix(r.Answer, notifiedText(r.Ticket)) {
+		t.Errorf("answer %q", r.Answer)
+	}
+	tk, err := rig.tickets.Ticket(t.Context(), r.Ticket)
+	if err != nil || tk.Category != bot.CategoryOtherUse || len(tk.Citations) != 0 {
+		t.Errorf("ticket %+v, %v", tk, err)
+	}
+	out := rig.ask(t, convB, "what font should we use in our posts?")
+	if !out.Abstained || out.NeedsReview || out.Ticket != "" {
+		t.Errorf("out of scope: abstained %v, review %v, ticket %q; want a plain abstention", out.Abstained, out.NeedsReview, out.Ticket)
+	}
+}

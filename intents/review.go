@@ -412,6 +412,12 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		switch {
 		case hypo:
 			return u
+		case u.Abstain == "unsure" && learnedOnly(ds) && len(cands) > 0 && cands[0].Entry != OutOfScope:
+			// Too little evidence to answer, and only the learned model
+			// sees a situation that needs a person: no answer from the
+			// guidance, but a coordinator is asked to look.
+			u.Review, u.Category = true, ds[0].Category
+			return u
 		case u.Abstain == "unsure" && !learnedOnly(ds):
 		case u.Abstain == "out-of-scope" && (ds[0].Category == bot.CategoryBreach && !learnedOnly(ds) || entry == breachStory && cat == bot.CategoryBreach):
 		default:
