@@ -80,6 +80,10 @@ var (
 	mailingRe    = mustPhrases(` (mailing|distribution|newsletter|envoi|diffusion|infolettre|bulletin)( |$)`)
 )
 
+// personalWordRe is personalAccountRe's cheap first test: its words are
+// rare, "my" and "mon" are not.
+var personalWordRe = mustPhrases(` (personal|personnel|personnelle|personnels|perso|private|prive|privee|own time|temps personnel)( |$)`)
+
 // personalAccountRe: a public servant's own account, which the notice on
 // official accounts does not govern (the PSC's guidance does).
 var personalAccountRe = mustPhrases(` ((my|mon|ma|mes|her|his|their|son|sa|ses|leur|leurs) (own )?(personal|personnel|personnelle|personnels|perso|private|prive|privee)|(personal|personnel|perso) (account|accounts|compte|comptes|page|profile|profil)|a titre personnel|in a personal capacity|on my own time|sur mon temps personnel)( |$)`)
@@ -108,7 +112,9 @@ var (
 // tracking individuals, a use beyond the four covered ones (A.5).
 var (
 	watchPeopleRe = mustPhrases(` (watch|watches|watching|track|tracks|tracking|follow|following|monitor|monitors|monitoring|look at|looks at|looking at|look into|check|checks|checking|check on|check up on|keep tabs on|keep an eye on|surveiller|surveille|surveillent|surveillions|suivre|suive|suivent|regarder|regarde|regardent|regardions|verifier|verifie|verifient|checker|checke|garder un oeil sur|espionner|espionne)( (what|ce que|ce qu)( [a-z]+){0,2}| which| quels| quelles| lesquels)?( certain| specific| particular| some| these| those| individual| certains| certaines| ces| quelques| des| nos| our)? (people|persons|individuals|users|followers|commenters|citizens|clients|journalists|reporters|employees|staff|colleagues|critics|activists|influencers|viewers|visitors|claimants|recipients|personnes|gens|usagers|citoyens|journalistes|employes|fonctionnaires|collegues|critiques|militants|influenceurs|abonnes|commentateurs|visiteurs|prestataires|beneficiaires)( |$)`)
-	fileOnRe      = mustPhrases(` (keep|keeping|build|building|create|creating|compile|compiling|open|opening|start|garder|tenir|monter|constituer|creer|ouvrir|faire|bâtir|batir) (a |an |un |une |des )?(file|files|dossier|dossiers|profile|profiles|profil|profils|record|records|fiche|fiches) (on|about|for|sur|de|pour) (each|every|them|him|her|these|those|certain|specific|individual|chacun|chacune|chaque|eux|elles|ces|certains|certaines|lui)( |$)`)
+	// peopleWordRe is watchPeopleRe's cheap first test: the people.
+	peopleWordRe = mustPhrases(` (people|persons|individuals|users|followers|commenters|citizens|clients|journalists|reporters|employees|staff|colleagues|critics|activists|influencers|viewers|visitors|claimants|recipients|personnes|gens|usagers|citoyens|journalistes|employes|fonctionnaires|collegues|critiques|militants|influenceurs|abonnes|commentateurs|visiteurs|prestataires|beneficiaires)( |$)`)
+	fileOnRe     = mustPhrases(` (keep|keeping|build|building|create|creating|compile|compiling|open|opening|start|garder|tenir|monter|constituer|creer|ouvrir|faire|bâtir|batir) (a |an |un |une |des )?(file|files|dossier|dossiers|profile|profiles|profil|profils|record|records|fiche|fiches) (on|about|for|sur|de|pour) (each|every|them|him|her|these|those|certain|specific|individual|chacun|chacune|chaque|eux|elles|ces|certains|certaines|lui)( |$)`)
 )
 
 // situational breach intents: the sections on assessing and notifying.
@@ -306,7 +312,7 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	raw := strings.ToValidUTF8(a.raw, "")
 	// The PSC's guidance is about public servants' own accounts: a
 	// platform or a use named there is not an official account's.
-	personal := strings.HasPrefix(u.Intent, "psc.") || personalAccountRe.MatchString(f)
+	personal := strings.HasPrefix(u.Intent, "psc.") || personalWordRe.MatchString(f) && personalAccountRe.MatchString(f)
 	switch {
 	case personal:
 	case a.slots.Platform != "" && !a.slots.PlatformReviewed:
@@ -328,7 +334,8 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	if !personal && !hypo && (listOrRankRe.MatchString(f) && (oneByOneRe.MatchString(f) || a.slots.PersonalInfo != nil) && !mailingRe.MatchString(f)) {
 		add(bot.CategoryOtherUse, listOrRankRe.FindString(f)+oneByOneRe.FindString(f))
 	}
-	if !personal && !hypo && !politicalRe.MatchString(f) && (watchPeopleRe.MatchString(f) || fileOnRe.MatchString(f)) {
+	if !personal && !hypo && peopleWordRe.MatchString(f) && !politicalRe.MatchString(f) && watchPeopleRe.MatchString(f) ||
+		!personal && !hypo && fileOnRe.MatchString(f) && !politicalRe.MatchString(f) {
 		add(bot.CategoryOtherUse, watchPeopleRe.FindString(f)+fileOnRe.FindString(f))
 	}
 	var secondary string
