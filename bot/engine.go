@@ -255,7 +255,23 @@ func (e *Engine) handleLeased(ctx context.Context, log EventLog, m Message) (Rep
 	if lease <= 0 {
 		lease = DefaultEventLease
 	}
-	status, result, err := log.BeginEvent(ctx, id, lease, DedupeTTL)
+	// A store that keeps both the event log and the conversations does
+	// the event's store work in two round trips: begin and load, save and
+	// finish.
+	ec, combined := log.(EventConversations)
+	combined = combined && any(e.Store) == any(ec)
+	var t *turn
+	var status EventStatus
+	var result []byte
+	var err error
+	if combined {
+		var st State
+		var loadErr error
+		status, result, st, loadErr, err = ec.BeginEventLoad(ctx, id, lease, DedupeTTL, m.Conversation)
+		t = &turn{prev: st, loadErr: loadErr}
+	} else {
+		status, result, err = log.BeginEvent(ctx, id, lease, DedupeTTL)
+	}
 	switch {
 	case err != nil:
 		// Better to risk answering twice than not at all.
@@ -272,7 +288,7 @@ func (e *Engine) handleLeased(ctx context.Context, log EventLog, m Message) (Rep
 		}
 		return r, ErrReplayed
 	}
-	r, herr := e.handleUnlogged(ctx, m)
+	r, herr := e.handleTurn(ctx, m, false, t)
 	if errors.Is(herr, ErrDuplicate) {
 		return r, herr
 	}
@@ -283,16 +299,38 @@ func (e *Engine) handleLeased(ctx context.Context, log EventLog, m Message) (Rep
 	var record []byte
 	if !(r.NeedsReview && r.Ticket == "" && e.Reviews != nil) {
 		var b bytes.Buffer
-		err = gob.NewEncoder(&b).Encode(r)
-		record = b.Bytes()
+		if err := gob.NewEncoder(&b).Encode(r); err != nil {
+			e.logger().WarnContext(ctx, "event log: encode", "err", err)
+		} else {
+			record = b.Bytes()
+		}
 	}
-	if err == nil {
-		err = log.FinishEvent(context.WithoutCancel(ctx), id, record, DedupeTTL)
+	if t != nil && t.save != nil {
+		if err := ec.SaveAndFinish(context.WithoutCancel(ctx), m.Conversation, *t.save, t.ttl, id, record, DedupeTTL); err != nil {
+			e.event("state-unavailable")
+			e.logger().WarnContext(ctx, "conversation state not saved, event not finished", "err", err)
+			if herr == nil {
+				herr = fmt.Errorf("%w: %w", ErrNoState, err)
+			}
+		}
+		return r, herr
 	}
-	if err != nil {
+	if err := log.FinishEvent(context.WithoutCancel(ctx), id, record, DedupeTTL); err != nil {
 		e.logger().WarnContext(ctx, "event log: finish", "err", err)
 	}
 	return r, herr
+}
+
+// turn carries an event's store work between handleLeased and handleTurn
+// when the store combines it (EventConversations): the conversation read
+// with the event's lease, and the state to save with its result.
+type turn struct {
+	prev    State
+	loadErr error
+	// save is set by handleTurn, instead of saving, for the caller to
+	// save with the event's result.
+	save *State
+	ttl  time.Duration
 }
 
 func (e *Engine) logger() *slog.Logger {
@@ -309,6 +347,12 @@ func (e *Engine) handleUnlogged(ctx context.Context, m Message) (Reply, error) {
 
 // handle answers m; checkSeen marks its event id seen first (Deduper).
 func (e *Engine) handle(ctx context.Context, m Message, checkSeen bool) (Reply, error) {
+	return e.handleTurn(ctx, m, checkSeen, nil)
+}
+
+// handleTurn is handle; with t, the conversation comes from t and the
+// state to save goes back in it.
+func (e *Engine) handleTurn(ctx context.Context, m Message, checkSeen bool, t *turn) (Reply, error) {
 	log := e.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -336,7 +380,13 @@ func (e *Engine) handle(ctx context.Context, m Message, checkSeen bool) (Reply, 
 
 	text := strings.ToValidUTF8(m.Text, "\uFFFD")
 	var storeErr error
-	prev, _, err := e.Store.Conversation(ctx, m.Conversation)
+	var prev State
+	var err error
+	if t != nil {
+		prev, err = t.prev, t.loadErr
+	} else {
+		prev, _, err = e.Store.Conversation(ctx, m.Conversation)
+	}
 	if err != nil {
 		storeErr = fmt.Errorf("%w: %w", ErrNoState, err)
 		e.event("state-unavailable")
@@ -522,6 +572,10 @@ func (e *Engine) handle(ctx context.Context, m Message, checkSeen bool) (Reply, 
 		}
 	}
 	prev.Updated = now()
+	if t != nil {
+		t.save, t.ttl = &prev, ttl
+		return reply, storeErr
+	}
 	if err := e.Store.SaveConversation(ctx, m.Conversation, prev, ttl); err != nil && storeErr == nil {
 		storeErr = fmt.Errorf("%w: %w", ErrNoState, err)
 		e.event("state-unavailable")

@@ -42,6 +42,22 @@ type EventLog interface {
 	FinishEvent(ctx context.Context, id string, result []byte, ttl time.Duration) error
 }
 
+// EventConversations is a store that keeps both the event log and the
+// conversations and can do an event's store work in two round trips
+// instead of four: begin the event and load its conversation at once, then
+// save the conversation and finish the event at once. The engine uses it
+// when its Dedupe and Store are the same such store.
+type EventConversations interface {
+	EventLog
+	ConversationStore
+	// BeginEventLoad is BeginEvent and Conversation(key) together; the
+	// conversation is read whatever the status (unused unless claimed).
+	// loadErr reports a failed read of the conversation alone.
+	BeginEventLoad(ctx context.Context, id string, lease, ttl time.Duration, key ConversationKey) (status EventStatus, result []byte, st State, loadErr, err error)
+	// SaveAndFinish is SaveConversation and FinishEvent together.
+	SaveAndFinish(ctx context.Context, key ConversationKey, st State, stateTTL time.Duration, id string, result []byte, resultTTL time.Duration) error
+}
+
 // EventStatus is what BeginEvent found.
 type EventStatus int
 

@@ -407,12 +407,18 @@ func (s *Store) BeginEvent(ctx context.Context, id string, lease, ttl time.Durat
 	if lease <= 0 || ttl <= 0 {
 		return 0, nil, fmt.Errorf("redis store: begin event: lease %v and ttl %v must be positive", lease, ttl)
 	}
-	v, err := beginScript.Run(ctx, s.client, []string{s.eventKey(id, "done"), s.eventKey(id, "lease")}, ceilMs(lease).Milliseconds()).Slice()
+	v, err := beginScript.Run(ctx, s.client, []string{s.eventKey(id, "done"), s.eventKey(id, "lease")}, ceilMs(lease).Milliseconds()).Result()
 	if err != nil {
 		return 0, nil, fmt.Errorf("redis store: begin event: %w", err)
 	}
-	if len(v) != 2 {
-		return 0, nil, fmt.Errorf("redis store: begin event: unexpected reply %v", v)
+	return beginReply(v)
+}
+
+// beginReply reads beginScript's reply.
+func beginReply(reply any) (bot.EventStatus, []byte, error) {
+	v, ok := reply.([]any)
+	if !ok || len(v) != 2 {
+		return 0, nil, fmt.Errorf("redis store: begin event: unexpected reply %v", reply)
 	}
 	code, _ := v[0].(int64)
 	res, _ := v[1].(string)

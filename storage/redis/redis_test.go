@@ -472,3 +472,46 @@ func rawClient(t *testing.T, url string) *goredis.Client {
 	t.Cleanup(func() { raw.Close() })
 	return raw
 }
+
+// TestEventConversations: the combined calls do what the separate ones do
+// — claim, see a live lease, replay a result, load and save the
+// conversation (indexed for Forget), end the lease without a result.
+func TestEventConversations(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := open(t, redis.Options{URL: redistest.URL(t), Prefix: testPrefix()})
+	k := bot.ConversationKey{Platform: "slack", Channel: "C1", User: "U1"}
+	status, _, st, lerr, err := s.BeginEventLoad(ctx, "e1", time.Minute, time.Hour, k)
+	if status != bot.EventClaimed {
+		t.Errorf("first begin: status %v, want claimed", status)
+	}
+	if err != nil || lerr != nil || st.Entry != "" {
+		t.Fatalf("first begin: state %+v, %v, %v", st, lerr, err)
+	}
+	if status, _, _, _, err := s.BeginEventLoad(ctx, "e1", time.Minute, time.Hour, k); err != nil || status != bot.EventRunning {
+		t.Errorf("while leased: %v, %v; want running", status, err)
+	}
+	if err := s.SaveAndFinish(ctx, k, bot.State{Entry: "platform-reviewed", Lang: bot.French}, time.Hour, "e1", []byte("reply"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	status, result, _, _, err := s.BeginEventLoad(ctx, "e1", time.Minute, time.Hour, k)
+	if err != nil || status != bot.EventDone || string(result) != "reply" {
+		t.Errorf("after finish: %v %q, %v; want done with the result", status, result, err)
+	}
+	if status, _, st, lerr, err := s.BeginEventLoad(ctx, "e2", time.Minute, time.Hour, k); err != nil || lerr != nil || status != bot.EventClaimed || st.Entry != "platform-reviewed" || st.Lang != bot.French {
+		t.Errorf("next event: %v, state %+v, %v, %v; want claimed with the saved state", status, st, lerr, err)
+	}
+	// No result: the lease ends, and the next delivery is handled afresh.
+	if err := s.SaveAndFinish(ctx, k, bot.State{Entry: "consent-mailing-list"}, time.Hour, "e2", nil, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if status, _, _, _, err := s.BeginEventLoad(ctx, "e2", time.Minute, time.Hour, k); err != nil || status != bot.EventClaimed {
+		t.Errorf("after a finish without result: %v, %v; want claimed again", status, err)
+	}
+	if err := s.Forget(ctx, "slack", "U1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := s.Conversation(ctx, k); err != nil || found {
+		t.Errorf("after Forget the conversation saved with the event is still there (%v)", err)
+	}
+}
