@@ -360,6 +360,11 @@ func (c *Classifier) cues(text string, prev bot.State, hint bot.Lang) (bot.Under
 	// A subject the sources do not cover (copyright, advertising, writing
 	// posts…) abstains unless the question is also plainly about what they
 	// do cover.
+	// Consent for or from a minor: the sources do not settle it (A.7 is
+	// silent on age), so no neighbouring section answers it.
+	if minorRe.MatchString(a.folded) && consentWordRe.MatchString(a.folded) && !a.slots.Incident {
+		return abstain(u, "out-of-scope"), a
+	}
 	if outsideLawRe.MatchString(a.folded) || hrFileRe.MatchString(a.folded) && !a.slots.Incident ||
 		(offTopic(a.folded) || outsideSectorRe.MatchString(a.folded)) && !a.slots.Incident && best.Score < strongScore {
 		return abstain(u, "out-of-scope"), a
@@ -611,6 +616,13 @@ var offTopicParts = []string{
 }
 
 func offTopic(folded string) bool { return offTopicRe.MatchString(folded) }
+
+// minorRe names children and minors; consentWordRe consent or a parent's
+// permission.
+var (
+	minorRe       = mustPhrases(` (minor|minors|child|children|kid|kids|teen|teens|teenager|teenagers|youth|under 18|under 13|under 16|[0-9]{1,2} year old|[0-9]{1,2} years old|enfant|enfants|mineur|mineurs|mineure|mineures|ado|ados|adolescent|adolescents|adolescente|adolescentes|moins de 1[0-9] ans|[0-9]{1,2} ans)( |$)`)
+	consentWordRe = mustPhrases(` (consent|consents|consented|consentement|consentements|consentir|permission (of|from) (the |their |his |her )?parents?|permission des parents|permission de ses parents)( |$)`)
+)
 
 // hrFileRe names employees' HR files: their handling is outside the
 // sources, unless one was exposed in a breach.
