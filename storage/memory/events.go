@@ -19,6 +19,20 @@ type eventRec struct {
 
 var _ bot.EventLog = (*Store)(nil)
 
+// MaxEventBytes bounds the replies kept for replays: past it, the oldest
+// are forgotten first, so a burst of questions cannot grow the process
+// without bound (a replay of a forgotten one is answered afresh; ticket
+// ids come from event ids, so it opens no second ticket). The Redis store
+// keeps every record for its TTL.
+var MaxEventBytes = 8 << 20
+
+// doneRef is a recorded result in the order results were recorded.
+type doneRef struct {
+	id   string
+	exp  time.Time
+	size int
+}
+
 // BeginEvent implements bot.EventLog by the store's clock.
 func (s *Store) BeginEvent(ctx context.Context, id string, lease, ttl time.Duration) (bot.EventStatus, []byte, error) {
 	if err := ctx.Err(); err != nil {
@@ -70,6 +84,20 @@ func (s *Store) FinishEvent(ctx context.Context, id string, result []byte, ttl t
 	if s.events == nil {
 		s.events = map[string]eventRec{}
 	}
-	s.events[id] = eventRec{done: true, result: append([]byte(nil), result...), exp: s.now().Add(ttl)}
+	r := eventRec{done: true, result: append([]byte(nil), result...), exp: s.now().Add(ttl)}
+	s.events[id] = r
+	s.doneQ = append(s.doneQ, doneRef{id: id, exp: r.exp, size: len(r.result)})
+	s.doneBytes += len(r.result)
+	for s.doneBytes > MaxEventBytes && len(s.doneQ) > 0 {
+		old := s.doneQ[0]
+		s.doneQ = s.doneQ[1:]
+		s.doneBytes -= old.size
+		if cur, ok := s.events[old.id]; ok && cur.done && cur.exp.Equal(old.exp) {
+			delete(s.events, old.id)
+		}
+	}
+	if cap(s.doneQ) > 2*len(s.doneQ)+minSweep {
+		s.doneQ = append([]doneRef(nil), s.doneQ...)
+	}
 	return nil
 }

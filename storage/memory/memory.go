@@ -27,6 +27,10 @@ type Store struct {
 	seen  map[string]time.Time // event id → expiry
 	// events are EventLog's records: leased or done (see events.go).
 	events map[string]eventRec
+	// doneQ lists recorded results oldest first, doneBytes their size:
+	// MaxEventBytes bounds them (events.go).
+	doneQ     []doneRef
+	doneBytes int
 	rates  map[string]window
 	cache  map[string]cached // see cache.go; made on first use
 	inbox  []bot.InboxItem   // see inbox.go

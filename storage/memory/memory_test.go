@@ -1,6 +1,7 @@
 package memory_test
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 	"time"
@@ -68,5 +69,32 @@ func TestInboxBounded(t *testing.T) {
 	}
 	if len(got) != bot.InboxMax || got[0].Question != fmt.Sprint(bot.InboxMax+4) || got[len(got)-1].Question != "5" {
 		t.Errorf("kept %d items, newest %q, oldest %q", len(got), got[0].Question, got[len(got)-1].Question)
+	}
+}
+
+// TestEventResultsBounded: a burst of answered events keeps at most
+// MaxEventBytes of replies; the oldest are forgotten first (a replay of one
+// is handled afresh), the newest still replay.
+func TestEventResultsBounded(t *testing.T) {
+	old := memory.MaxEventBytes
+	memory.MaxEventBytes = 10 << 10
+	t.Cleanup(func() { memory.MaxEventBytes = old })
+	ctx := t.Context()
+	s := memory.New()
+	reply := bytes.Repeat([]byte("r"), 1<<10)
+	for i := range 50 {
+		id := fmt.Sprint("e", i)
+		if st, _, err := s.BeginEvent(ctx, id, time.Minute, time.Hour); err != nil || st != bot.EventClaimed {
+			t.Fatalf("%s: %v, %v", id, st, err)
+		}
+		if err := s.FinishEvent(ctx, id, reply, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, res, err := s.BeginEvent(ctx, "e49", time.Minute, time.Hour); err != nil || st != bot.EventDone || len(res) != len(reply) {
+		t.Errorf("newest event: %v, %d bytes, %v; want its recorded reply", st, len(res), err)
+	}
+	if st, _, err := s.BeginEvent(ctx, "e0", time.Minute, time.Hour); err != nil || st != bot.EventClaimed {
+		t.Errorf("oldest event: %v, %v; want it forgotten (claimed afresh)", st, err)
 	}
 }
