@@ -31,9 +31,9 @@ type Store struct {
 	// MaxEventBytes bounds them (events.go).
 	doneQ     []doneRef
 	doneBytes int
-	rates  map[string]window
-	cache  map[string]cached // see cache.go; made on first use
-	inbox  []bot.InboxItem   // see inbox.go
+	rates     map[string]window
+	cache     map[string]cached // see cache.go; made on first use
+	inbox     []bot.InboxItem   // see inbox.go
 
 	// Sweep thresholds: expired entries are swept when a map grows past
 	// them, then the threshold is set to twice the live size, so sweeping
