@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/commsbot/commsbot/bot"
@@ -45,6 +46,10 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 	}
 	defer rt.Close()
 	rt.enableReviews()
+	// Loading the knowledge base and training the learned model leave
+	// garbage several times the size of what they keep: give it back to
+	// the system before serving.
+	debug.FreeOSMemory()
 
 	var adapters []adapter
 	for _, f := range adapterFactories {
