@@ -265,10 +265,14 @@ func (e *Engine) handleLeased(ctx context.Context, log EventLog, m Message) (Rep
 	var result []byte
 	var err error
 	if combined {
-		var st State
-		var loadErr error
-		status, result, st, loadErr, err = ec.BeginEventLoad(ctx, id, lease, DedupeTTL, m.Conversation)
-		t = &turn{prev: st, loadErr: loadErr}
+		var rate *RateCheck
+		if e.Limiter != nil && any(e.Limiter) == any(ec) {
+			rate = &RateCheck{Key: e.rateKey(m), Limit: e.rateLimit(), Window: time.Minute}
+		}
+		var start EventStart
+		start, err = ec.BeginEventLoad(ctx, id, lease, DedupeTTL, m.Conversation, rate)
+		status, result = start.Status, start.Result
+		t = &turn{prev: start.State, loadErr: start.LoadErr, rate: start.Rate}
 	} else {
 		status, result, err = log.BeginEvent(ctx, id, lease, DedupeTTL)
 	}
@@ -321,12 +325,26 @@ func (e *Engine) handleLeased(ctx context.Context, log EventLog, m Message) (Rep
 	return r, herr
 }
 
+// rateKey is the rate limit's key for m's sender: all their messages.
+func (e *Engine) rateKey(m Message) string { return "user:" + m.Conversation.UserID() }
+
+// rateLimit is RateLimit or its default.
+func (e *Engine) rateLimit() int {
+	if e.RateLimit <= 0 {
+		return 20
+	}
+	return e.RateLimit
+}
+
 // turn carries an event's store work between handleLeased and handleTurn
 // when the store combines it (EventConversations): the conversation read
 // with the event's lease, and the state to save with its result.
 type turn struct {
 	prev    State
 	loadErr error
+	// rate is the rate limit's verdict, counted with the event's start
+	// (nil: count it as usual).
+	rate *RateVerdict
 	// save is set by handleTurn, instead of saving, for the caller to
 	// save with the event's result.
 	save *State
@@ -420,11 +438,14 @@ func (e *Engine) handleTurn(ctx context.Context, m Message, checkSeen bool, t *t
 	}
 
 	if e.Limiter != nil && u.Command != CmdForget {
-		limit := e.RateLimit
-		if limit <= 0 {
-			limit = 20
+		var ok bool
+		var err error
+		if t != nil && t.rate != nil {
+			// Counted with the event's start, in the same round trip.
+			ok, err = t.rate.OK, t.rate.Err
+		} else {
+			ok, _, err = e.Limiter.Allow(ctx, e.rateKey(m), e.rateLimit(), time.Minute)
 		}
-		ok, _, err := e.Limiter.Allow(ctx, "user:"+m.Conversation.UserID(), limit, time.Minute)
 		switch {
 		case err != nil:
 			log.WarnContext(ctx, "rate limiter unavailable", "err", err)

@@ -50,12 +50,39 @@ type EventLog interface {
 type EventConversations interface {
 	EventLog
 	ConversationStore
-	// BeginEventLoad is BeginEvent and Conversation(key) together; the
-	// conversation is read whatever the status (unused unless claimed).
-	// loadErr reports a failed read of the conversation alone.
-	BeginEventLoad(ctx context.Context, id string, lease, ttl time.Duration, key ConversationKey) (status EventStatus, result []byte, st State, loadErr, err error)
+	// BeginEventLoad is BeginEvent and Conversation(key) together, and,
+	// with rate, Allow too; the conversation is read and the rate counted
+	// whatever the status. err is BeginEvent's; the others' are in the
+	// EventStart.
+	BeginEventLoad(ctx context.Context, id string, lease, ttl time.Duration, key ConversationKey, rate *RateCheck) (EventStart, error)
 	// SaveAndFinish is SaveConversation and FinishEvent together.
 	SaveAndFinish(ctx context.Context, key ConversationKey, st State, stateTTL time.Duration, id string, result []byte, resultTTL time.Duration) error
+}
+
+// RateCheck asks BeginEventLoad to count one event against a rate limit
+// (RateLimiter.Allow's arguments).
+type RateCheck struct {
+	Key    string
+	Limit  int
+	Window time.Duration
+}
+
+// EventStart is what BeginEventLoad found.
+type EventStart struct {
+	Status EventStatus
+	Result []byte
+	// State is the conversation; LoadErr a failure to read it.
+	State   State
+	LoadErr error
+	// Rate is Allow's verdict when a RateCheck was given.
+	Rate *RateVerdict
+}
+
+// RateVerdict is RateLimiter.Allow's result.
+type RateVerdict struct {
+	OK         bool
+	RetryAfter time.Duration
+	Err        error
 }
 
 // EventStatus is what BeginEvent found.

@@ -26,58 +26,83 @@ func (s *Store) clustered() bool {
 	return ok
 }
 
-// BeginEventLoad implements bot.EventConversations: the event's script and
-// the conversation's GET in one pipeline (one round trip).
-func (s *Store) BeginEventLoad(ctx context.Context, id string, lease, ttl time.Duration, key bot.ConversationKey) (bot.EventStatus, []byte, bot.State, error, error) {
+// BeginEventLoad implements bot.EventConversations: the event's script, the
+// conversation's GET and, with rate, the rate script in one pipeline (one
+// round trip).
+func (s *Store) BeginEventLoad(ctx context.Context, id string, lease, ttl time.Duration, key bot.ConversationKey, rate *bot.RateCheck) (bot.EventStart, error) {
 	if s.clustered() {
-		status, result, err := s.BeginEvent(ctx, id, lease, ttl)
+		var start bot.EventStart
+		var err error
+		start.Status, start.Result, err = s.BeginEvent(ctx, id, lease, ttl)
 		if err != nil {
-			return 0, nil, bot.State{}, nil, err
+			return bot.EventStart{}, err
 		}
-		st, _, loadErr := s.Conversation(ctx, key)
-		return status, result, st, loadErr, nil
+		start.State, _, start.LoadErr = s.Conversation(ctx, key)
+		if rate != nil {
+			ok, retry, err := s.Allow(ctx, rate.Key, rate.Limit, rate.Window)
+			start.Rate = &bot.RateVerdict{OK: ok, RetryAfter: retry, Err: err}
+		}
+		return start, nil
 	}
 	if lease <= 0 || ttl <= 0 {
-		return 0, nil, bot.State{}, nil, fmt.Errorf("redis store: begin event: lease %v and ttl %v must be positive", lease, ttl)
+		return bot.EventStart{}, fmt.Errorf("redis store: begin event: lease %v and ttl %v must be positive", lease, ttl)
+	}
+	if rate != nil && (rate.Limit <= 0 || rate.Window <= 0) {
+		return bot.EventStart{}, fmt.Errorf("redis store: begin event: rate limit %d and window %v must be positive", rate.Limit, rate.Window)
 	}
 	keys := []string{s.eventKey(id, "done"), s.eventKey(id, "lease")}
 	args := []any{ceilMs(lease).Milliseconds()}
-	var begin *goredis.Cmd
+	var begin, counted *goredis.Cmd
 	var conv *goredis.StringCmd
 	run := func(p goredis.Pipeliner) error {
 		begin = beginScript.EvalSha(ctx, p, keys, args...)
 		conv = p.Get(ctx, s.convKey(key))
+		if rate != nil {
+			counted = rateScript.EvalSha(ctx, p, []string{s.prefix + "rate:" + rate.Key}, ceilMs(rate.Window).Milliseconds())
+		}
 		return nil
 	}
 	// Each command's error is read from it below; the pipeline's is the
 	// first of them.
 	_, _ = s.client.Pipelined(ctx, run)
+	// A server that lost its scripts (a restart) answers NOSCRIPT: each
+	// such command alone is run again with its script (Run loads it). The
+	// others ran and must not run twice: the lease is taken, the rate
+	// counted.
 	if goredis.HasErrorPrefix(begin.Err(), "NOSCRIPT") {
-		// The server lost its scripts (a restart): load it, once.
-		if lerr := beginScript.Load(ctx, s.client).Err(); lerr != nil {
-			return 0, nil, bot.State{}, nil, fmt.Errorf("redis store: begin event: %w", lerr)
-		}
-		_, _ = s.client.Pipelined(ctx, run)
+		begin = beginScript.Run(ctx, s.client, keys, args...)
+	}
+	if counted != nil && goredis.HasErrorPrefix(counted.Err(), "NOSCRIPT") {
+		counted = rateScript.Run(ctx, s.client, []string{s.prefix + "rate:" + rate.Key}, ceilMs(rate.Window).Milliseconds())
 	}
 	if err := begin.Err(); err != nil {
-		return 0, nil, bot.State{}, nil, fmt.Errorf("redis store: begin event: %w", err)
+		return bot.EventStart{}, fmt.Errorf("redis store: begin event: %w", err)
 	}
-	status, result, err := beginReply(begin.Val())
+	var start bot.EventStart
+	var err error
+	start.Status, start.Result, err = beginReply(begin.Val())
 	if err != nil {
-		return 0, nil, bot.State{}, nil, err
+		return bot.EventStart{}, err
 	}
-	var st bot.State
-	var loadErr error
 	switch b, err := conv.Bytes(); {
 	case errors.Is(err, goredis.Nil):
 	case err != nil:
-		loadErr = fmt.Errorf("redis store: get conversation: %w", err)
+		start.LoadErr = fmt.Errorf("redis store: get conversation: %w", err)
 	default:
-		if err := json.Unmarshal(b, &st); err != nil {
-			st, loadErr = bot.State{}, fmt.Errorf("redis store: decode conversation %s: %w", key, err)
+		if err := json.Unmarshal(b, &start.State); err != nil {
+			start.State, start.LoadErr = bot.State{}, fmt.Errorf("redis store: decode conversation %s: %w", key, err)
 		}
 	}
-	return status, result, st, loadErr, nil
+	if rate != nil {
+		v := &bot.RateVerdict{}
+		if res, err := counted.Int64Slice(); err != nil {
+			v.Err = fmt.Errorf("redis store: allow: %w", err)
+		} else {
+			v.OK, v.RetryAfter, v.Err = rateReply(res, rate.Limit)
+		}
+		start.Rate = v
+	}
+	return start, nil
 }
 
 // SaveAndFinish implements bot.EventConversations: the user's index, the
@@ -109,11 +134,9 @@ func (s *Store) SaveAndFinish(ctx context.Context, key bot.ConversationKey, st b
 		return nil
 	}
 	_, err = s.client.Pipelined(ctx, run)
-	if err != nil && goredis.HasErrorPrefix(index.Err(), "NOSCRIPT") {
-		if lerr := indexScript.Load(ctx, s.client).Err(); lerr != nil {
-			return fmt.Errorf("redis store: save and finish: %w", lerr)
-		}
-		_, err = s.client.Pipelined(ctx, run)
+	if goredis.HasErrorPrefix(index.Err(), "NOSCRIPT") {
+		// The server lost its scripts: the writes ran; index again, alone.
+		err = indexScript.Run(ctx, s.client, []string{uk}, ck, stateTTL.Milliseconds()).Err()
 	}
 	if err != nil {
 		return fmt.Errorf("redis store: save and finish: %w", err)

@@ -482,6 +482,11 @@ func (s *Store) Allow(ctx context.Context, key string, limit int, window time.Du
 	if err != nil {
 		return false, 0, fmt.Errorf("redis store: allow: %w", err)
 	}
+	return rateReply(res, limit)
+}
+
+// rateReply reads rateScript's reply {count, remaining ms}.
+func rateReply(res []int64, limit int) (bool, time.Duration, error) {
 	if len(res) != 2 {
 		return false, 0, fmt.Errorf("redis store: allow: unexpected reply %v", res)
 	}

@@ -484,32 +484,44 @@ func TestEventConversations(t *testing.T) {
 	ctx := t.Context()
 	s := open(t, redis.Options{URL: redistest.URL(t), Prefix: testPrefix()})
 	k := bot.ConversationKey{Platform: "slack", Channel: "C1", User: "U1"}
-	status, _, st, lerr, err := s.BeginEventLoad(ctx, "e1", time.Minute, time.Hour, k)
-	if status != bot.EventClaimed {
-		t.Errorf("first begin: status %v, want claimed", status)
+	begin := func(id string, rate *bot.RateCheck) bot.EventStart {
+		t.Helper()
+		start, err := s.BeginEventLoad(ctx, id, time.Minute, time.Hour, k, rate)
+		if err != nil {
+			t.Fatalf("begin %s: %v", id, err)
+		}
+		return start
 	}
-	if err != nil || lerr != nil || st.Entry != "" {
-		t.Fatalf("first begin: state %+v, %v, %v", st, lerr, err)
+	if st := begin("e1", nil); st.Status != bot.EventClaimed || st.LoadErr != nil || st.State.Entry != "" || st.Rate != nil {
+		t.Fatalf("first begin: %+v; want claimed, no state, no rate", st)
 	}
-	if status, _, _, _, err := s.BeginEventLoad(ctx, "e1", time.Minute, time.Hour, k); err != nil || status != bot.EventRunning {
-		t.Errorf("while leased: %v, %v; want running", status, err)
+	if st := begin("e1", nil); st.Status != bot.EventRunning {
+		t.Errorf("while leased: %v; want running", st.Status)
 	}
 	if err := s.SaveAndFinish(ctx, k, bot.State{Entry: "platform-reviewed", Lang: bot.French}, time.Hour, "e1", []byte("reply"), time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	status, result, _, _, err := s.BeginEventLoad(ctx, "e1", time.Minute, time.Hour, k)
-	if err != nil || status != bot.EventDone || string(result) != "reply" {
-		t.Errorf("after finish: %v %q, %v; want done with the result", status, result, err)
+	if st := begin("e1", nil); st.Status != bot.EventDone || string(st.Result) != "reply" {
+		t.Errorf("after finish: %v %q; want done with the result", st.Status, st.Result)
 	}
-	if status, _, st, lerr, err := s.BeginEventLoad(ctx, "e2", time.Minute, time.Hour, k); err != nil || lerr != nil || status != bot.EventClaimed || st.Entry != "platform-reviewed" || st.Lang != bot.French {
-		t.Errorf("next event: %v, state %+v, %v, %v; want claimed with the saved state", status, st, lerr, err)
+	if st := begin("e2", nil); st.Status != bot.EventClaimed || st.LoadErr != nil || st.State.Entry != "platform-reviewed" || st.State.Lang != bot.French {
+		t.Errorf("next event: %+v; want claimed with the saved state", st)
 	}
 	// No result: the lease ends, and the next delivery is handled afresh.
 	if err := s.SaveAndFinish(ctx, k, bot.State{Entry: "consent-mailing-list"}, time.Hour, "e2", nil, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if status, _, _, _, err := s.BeginEventLoad(ctx, "e2", time.Minute, time.Hour, k); err != nil || status != bot.EventClaimed {
-		t.Errorf("after a finish without result: %v, %v; want claimed again", status, err)
+	if st := begin("e2", nil); st.Status != bot.EventClaimed {
+		t.Errorf("after a finish without result: %v; want claimed again", st.Status)
+	}
+	// The rate is counted with the start, like Allow: two allowed, the
+	// third refused with the window's remaining time.
+	rate := &bot.RateCheck{Key: "user:slack:U1", Limit: 2, Window: time.Minute}
+	for i, want := range []bool{true, true, false} {
+		st := begin(fmt.Sprint("r", i), rate)
+		if st.Rate == nil || st.Rate.Err != nil || st.Rate.OK != want || !want && st.Rate.RetryAfter <= 0 {
+			t.Errorf("rate %d: %+v, want ok %v", i, st.Rate, want)
+		}
 	}
 	if err := s.Forget(ctx, "slack", "U1"); err != nil {
 		t.Fatal(err)
