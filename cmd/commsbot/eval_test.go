@@ -274,6 +274,10 @@ var heldOutFloor = map[string]bars{
 	// blind34 was written in session 11 and scored once, blind, at
 	// 7b0b7d6, before that session's answer changes.
 	"blind34": {maxWrong: 0.07, maxMissed: 0.20, maxClarified: 0.10, minResolved: 0.87, minOOS: 0.85},
+	// blind36 was written at the end of session 11 and scored once, blind,
+	// on its final answers: out-of-scope questions close to the subjects
+	// (other laws, records schedules, trolls) are its weak point.
+	"blind36": {maxWrong: 0.10, maxMissed: 0.15, maxClarified: 0.12, minResolved: 0.88, minOOS: 0.50},
 }
 
 // TestHeldOutQuestions scores each set written after the split (each
