@@ -4,7 +4,7 @@ GO       ?= go
 FUZZTIME ?= 10s
 PKGS     := ./...
 
-.PHONY: all test deps fmt-check vet staticcheck deadcode unit fuzz bench bench-serve chaos build clean
+.PHONY: all test deps fmt-check vet staticcheck deadcode unit fuzz bench bench-serve bench-memory chaos build clean
 
 all: build
 
@@ -71,6 +71,13 @@ BENCH_SECONDS ?= 8
 BENCH_ROUNDS  ?= 3
 bench-serve: deps
 	../shared/bench/serve-vs-bare $(BENCH_SECONDS) $(BENCH_ROUNDS)
+
+# serve's resident memory after BENCH_QUESTIONS questions from BENCH_USERS
+# users on the memory store (scripts/bench-memory; GOMEMLIMIT optional).
+BENCH_QUESTIONS ?= 100000
+BENCH_USERS     ?= 10000
+bench-memory:
+	scripts/bench-memory $(BENCH_QUESTIONS) $(BENCH_USERS) $(GOMEMLIMIT)
 
 build:
 	$(GO) build -o bin/commsbot ./cmd/commsbot
