@@ -365,6 +365,9 @@ func (c *Classifier) cues(text string, prev bot.State, hint bot.Lang) (bot.Under
 	if minorRe.MatchString(a.folded) && consentWordRe.MatchString(a.folded) && !a.slots.Incident {
 		return abstain(u, "out-of-scope"), a
 	}
+	if bcRe.MatchString(a.folded) && bcOtherRe.MatchString(a.folded) && !a.slots.Incident {
+		return abstain(u, "out-of-scope"), a
+	}
 	if outsideLawRe.MatchString(a.folded) || hrFileRe.MatchString(a.folded) && !a.slots.Incident ||
 		(offTopic(a.folded) || outsideSectorRe.MatchString(a.folded)) && !a.slots.Incident && best.Score < strongScore {
 		return abstain(u, "out-of-scope"), a
@@ -630,9 +633,17 @@ var hrFileRe = mustPhrases(` (dossier(s)? rh|dossier(s)? du personnel|hr file(s)
 
 // outsideLawRe names legal regimes and sectors the sources do not cover at
 // all: such questions abstain however many familiar words they contain.
-var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|european union|union europeenne|phipa|loi sur l acces a l information|access to information act|library and archives|bibliotheque et archives|publicite gouvernementale|government advertising|loi electorale|elections act|election act|porter plainte au commissariat|demande d acces a l information|demandes d acces a l information|access to information request|access to information requests|atip request|atip requests|demande d aiprp|demandes d aiprp|ati request|ati requests)`)
+var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy law|loi quebecoise|cppa|c 27|gdpr|pipeda|lprpde|hipaa|ccpa|casl|lcap|european union|union europeenne|phipa|loi sur l acces a l information|access to information act|library and archives|bibliotheque et archives|publicite gouvernementale|government advertising|loi electorale|elections act|election act|porter plainte au commissariat|demande d acces a l information|demandes d acces a l information|access to information request|access to information requests|atip request|atip requests|demande d aiprp|demandes d aiprp|ati request|ati requests|mfippa|alberta foip|foip act|loi foip|pipa|freedom of information request|freedom of information requests|foi request|foi requests|loi sur l acces aux documents|devoir de reserve|hatch act|lobbying act|loi sur le lobbying|material privacy breach|material breach|atteinte substantielle|atteintes substantielles|office of the privacy commissioner of canada|commissariat a la protection de la vie privee du canada)`)
 
 // outsideSectorRe names sectors and provinces the sources do not cover: such
 // a question abstains unless it is plainly about the sources (a breach that
 // happened, a strong match), as "the fax went to a private company" is.
-var outsideSectorRe = mustPhrases(` (private company|private sector|private business|entreprise privee|secteur prive|ontario|contre une entreprise|against a company|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick)`)
+var outsideSectorRe = mustPhrases(` (private company|private sector|private business|entreprise privee|secteur prive|ontario|contre une entreprise|against a company|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick|united kingdom|royaume uni|uk civil service|in france|en france|united states|etats unis)`)
+
+// bcOtherRe: B.C. law other than breach notification (access requests,
+// their fees and deadlines, PIAs, storage outside Canada) — the B.C.
+// guidance the bot holds covers only notifying a breach.
+var (
+	bcRe      = mustPhrases(` (b c|bc|british columbia|colombie britannique|c b)( |$)`)
+	bcOtherRe = mustPhrases(` (access request|access requests|foi|freedom of information request|demande d acces|demandes d acces|fees|frais|privacy impact assessment|pia|efvp|evaluation des facteurs|outside canada|a l exterieur du canada|hors du canada|data residency|residence des donnees|store personal information|heberger)( |$)`)
+)
