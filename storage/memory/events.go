@@ -24,7 +24,7 @@ var _ bot.EventLog = (*Store)(nil)
 // without bound (a replay of a forgotten one is answered afresh; ticket
 // ids come from event ids, so it opens no second ticket). The Redis store
 // keeps every record for its TTL.
-var MaxEventBytes = 8 << 20
+var MaxEventBytes = 2 << 20
 
 // doneRef is a recorded result in the order results were recorded.
 type doneRef struct {
