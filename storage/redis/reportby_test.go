@@ -3,15 +3,8 @@ package redis_test
 import (
 	"testing"
 	"time"
+
+	"github.com/commsbot/commsbot/internal/waittest"
 )
 
-// reportBy is when a wait gives up and says what it was waiting for: a
-// little before go test's own -timeout. Waits have no wall-clock bound of
-// their own, so a busy machine slows a test down but never fails it.
-func reportBy(t *testing.T) time.Time {
-	d, ok := t.Deadline()
-	if !ok {
-		return time.Now().Add(time.Hour)
-	}
-	return d.Add(-min(30*time.Second, time.Until(d)/2))
-}
+func reportBy(t *testing.T) time.Time { return waittest.ReportBy(t) }

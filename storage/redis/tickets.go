@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -95,10 +96,20 @@ const activeBuilt = "active-built"
 
 // ensureActive builds the active index once from the full index.
 func (s *Store) ensureActive(ctx context.Context) error {
-	if s.activeReady.Load() {
+	return s.buildIndexOnce(ctx, &s.activeReady, activeBuilt, func(p goredis.Pipeliner, t bot.Ticket) {
+		if t.Status != bot.StatusResolved {
+			p.ZAdd(ctx, s.rkey("active"), goredis.Z{Score: float64(t.Created.UnixMilli()), Member: t.ID})
+		}
+	})
+}
+
+// buildIndexOnce adds every ticket of the full index to a newer index with
+// add, once per store (marker records it; ready saves asking again).
+func (s *Store) buildIndexOnce(ctx context.Context, ready *atomic.Bool, marker string, add func(goredis.Pipeliner, bot.Ticket)) error {
+	if ready.Load() {
 		return nil
 	}
-	n, err := s.client.Exists(ctx, s.rkey(activeBuilt)).Result()
+	n, err := s.client.Exists(ctx, s.rkey(marker)).Result()
 	if err != nil {
 		return err
 	}
@@ -109,18 +120,16 @@ func (s *Store) ensureActive(ctx context.Context) error {
 		}
 		_, err = s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 			for _, t := range all {
-				if t.Status != bot.StatusResolved {
-					p.ZAdd(ctx, s.rkey("active"), goredis.Z{Score: float64(t.Created.UnixMilli()), Member: t.ID})
-				}
+				add(p, t)
 			}
-			p.Set(ctx, s.rkey(activeBuilt), "1", 0)
+			p.Set(ctx, s.rkey(marker), "1", 0)
 			return nil
 		})
 		if err != nil {
 			return err
 		}
 	}
-	s.activeReady.Store(true)
+	ready.Store(true)
 	return nil
 }
 
@@ -130,31 +139,9 @@ const requestersBuilt = "requesters-built"
 
 // ensureRequesters builds the requester indexes once from the full index.
 func (s *Store) ensureRequesters(ctx context.Context) error {
-	if s.requestersReady.Load() {
-		return nil
-	}
-	n, err := s.client.Exists(ctx, s.rkey(requestersBuilt)).Result()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		all, err := s.scanTickets(ctx, s.rkey("index"), "")
-		if err != nil {
-			return err
-		}
-		_, err = s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
-			for _, t := range all {
-				p.ZAdd(ctx, s.rkey("requester", t.Requester.ID), goredis.Z{Score: float64(t.Created.UnixMilli()), Member: t.ID})
-			}
-			p.Set(ctx, s.rkey(requestersBuilt), "1", 0)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	s.requestersReady.Store(true)
-	return nil
+	return s.buildIndexOnce(ctx, &s.requestersReady, requestersBuilt, func(p goredis.Pipeliner, t bot.Ticket) {
+		p.ZAdd(ctx, s.rkey("requester", t.Requester.ID), goredis.Z{Score: float64(t.Created.UnixMilli()), Member: t.ID})
+	})
 }
 
 var _ bot.RequesterTickets = (*Store)(nil)
