@@ -133,25 +133,19 @@ func (s *TicketStore) UpdateTicket(ctx context.Context, id, notice string, chang
 
 // Tickets implements bot.TicketStore.
 func (s *TicketStore) Tickets(ctx context.Context, status bot.TicketStatus) ([]bot.Ticket, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []bot.Ticket
-	for _, t := range s.tickets {
-		if status == "" || t.Status == status {
-			out = append(out, clone(t))
-		}
-	}
-	slices.SortFunc(out, func(a, b bot.Ticket) int { return b.Created.Compare(a.Created) })
-	return out, nil
+	return s.newestFirst(ctx, func(t bot.Ticket) bool { return status == "" || t.Status == status })
 }
 
 var _ bot.RequesterTickets = (*TicketStore)(nil)
 
 // RequesterTickets implements bot.RequesterTickets.
 func (s *TicketStore) RequesterTickets(ctx context.Context, requester string, limit int) ([]bot.Ticket, error) {
+	out, err := s.newestFirst(ctx, func(t bot.Ticket) bool { return t.Requester.ID == requester })
+	return out[:min(len(out), max(limit, 0))], err
+}
+
+// newestFirst returns copies of the tickets keep accepts, newest first.
+func (s *TicketStore) newestFirst(ctx context.Context, keep func(bot.Ticket) bool) ([]bot.Ticket, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -159,12 +153,12 @@ func (s *TicketStore) RequesterTickets(ctx context.Context, requester string, li
 	defer s.mu.Unlock()
 	var out []bot.Ticket
 	for _, t := range s.tickets {
-		if t.Requester.ID == requester {
+		if keep(t) {
 			out = append(out, clone(t))
 		}
 	}
 	slices.SortFunc(out, func(a, b bot.Ticket) int { return b.Created.Compare(a.Created) })
-	return out[:min(len(out), max(limit, 0))], nil
+	return out, nil
 }
 
 // NextNotice implements bot.Outbox.
