@@ -94,13 +94,27 @@ func RedactKinds(s string) (string, []string) {
 		s = r
 		found("ip")
 	}
+	// Every pattern but the e-mail one needs a digit, and every name
+	// pattern an upper-case letter after a space: most questions have
+	// neither, and these checks cost far less than the expressions. A
+	// replacement only removes digits and letters, so the checks hold.
+	at, digit := strings.Contains(s, "@"), strings.ContainsFunc(s, isDigit)
 	for _, r := range redactions {
+		if r.kind == "email" && !at || r.kind != "email" && !digit {
+			continue
+		}
 		if r.re.MatchString(s) {
 			s = r.re.ReplaceAllString(s, r.with)
 			found(r.kind)
 		}
 	}
+	if !capitalAfterSpace(s) {
+		return s, kinds
+	}
 	for i, re := range nameRedactions {
+		if i == 0 && !nameLead(s) || i == 1 && !titleLead(s) {
+			continue
+		}
 		s = re.ReplaceAllStringFunc(s, func(m string) string {
 			sub := re.FindStringSubmatch(m)
 			name := sub[2]
@@ -128,6 +142,44 @@ func Placeholders() []string {
 		}
 	}
 	return out
+}
+
+func isDigit(r rune) bool { return '0' <= r && r <= '9' || r > utf8.RuneSelf && unicode.IsDigit(r) }
+
+// capitalAfterSpace reports whether an upper-case letter follows white
+// space (regexp's \s) somewhere in s: every name the name patterns find
+// does.
+func capitalAfterSpace(s string) bool {
+	space := false
+	for _, r := range s {
+		if space && unicode.IsUpper(r) {
+			return true
+		}
+		space = r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f'
+	}
+	return false
+}
+
+// nameLeads are the lower-cased beginnings of the first name pattern's
+// introductions; "im" counts only before white space.
+var nameLeads = []string{"my name", "i am", "i'm", "i’m", "im ", "im\t", "im\n", "im\r", "im\f", "je m", "je suis", "mon nom", "moi c"}
+
+// nameLead reports whether s may hold one of the first name pattern's
+// introductions. (?i) also folds the long s (ſ) to s.
+func nameLead(s string) bool {
+	lower := strings.ToLower(strings.ReplaceAll(s, "ſ", "s"))
+	for _, l := range nameLeads {
+		if strings.Contains(lower, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// titleLead reports whether s may hold a courtesy title: every title of
+// the second name pattern starts with "M", "Dr" or "Pr".
+func titleLead(s string) bool {
+	return strings.Contains(s, "M") || strings.Contains(s, "Dr") || strings.Contains(s, "Pr")
 }
 
 func isPlaceholder(s string) bool { return strings.HasPrefix(s, "[") }

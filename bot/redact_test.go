@@ -1,6 +1,9 @@
 package bot
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -53,4 +56,97 @@ func TestRedact(t *testing.T) {
 			t.Errorf("%q still holds a name", got)
 		}
 	}
+}
+
+// redactUnfiltered is RedactKinds without its cheap pre-checks: every
+// expression runs on every text.
+func redactUnfiltered(s string) (string, []string) {
+	var kinds []string
+	found := func(k string) {
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	if r := redactIPv6(s); r != s {
+		s = r
+		found("ip")
+	}
+	for _, r := range redactions {
+		if r.re.MatchString(s) {
+			s = r.re.ReplaceAllString(s, r.with)
+			found(r.kind)
+		}
+	}
+	for i, re := range nameRedactions {
+		s = re.ReplaceAllStringFunc(s, func(m string) string {
+			sub := re.FindStringSubmatch(m)
+			name := sub[2]
+			first := strings.ToLower(strings.Fields(name)[0])
+			if i == 0 && (notNames[first] || isPlaceholder(name)) {
+				return m
+			}
+			found("name")
+			if i == 1 {
+				return NamePlaceholder
+			}
+			return m[:len(m)-len(name)] + NamePlaceholder
+		})
+	}
+	return s, kinds
+}
+
+// TestRedactPrechecksChangeNothing compares Redact with the expressions
+// run unconditionally, on every question of the project's question sets
+// and on texts made to defeat the pre-checks.
+func TestRedactPrechecksChangeNothing(t *testing.T) {
+	texts := []string{
+		"IM Marie Roy", "my name iſ Jane Doe", "MY NAME IS JANE", "i am\tPaul Martin", "im\nJoe", "Je M'APPELLE Luc",
+		"MOI C'EST Ana", "Mon Nom Est Zoé Roy", "Dr Who", "Pr. Lee", "Maître Roy", "M. Roy", "Ms\tKay", "x@y.ca", "a@b",
+		"2001:db8::1 and 10:30:45", "١٢٣٤٥٦٧٨٩", "K1A 0B1", "",
+	}
+	for _, f := range mustGlob(t, "../testdata/*.jsonl") {
+		for _, q := range readQuestions(t, f) {
+			texts = append(texts, q)
+		}
+	}
+	if len(texts) < 1000 {
+		t.Fatalf("only %d texts: the question sets were not found", len(texts))
+	}
+	for _, s := range texts {
+		got, gk := RedactKinds(s)
+		want, wk := redactUnfiltered(s)
+		if got != want || !slices.Equal(gk, wk) {
+			t.Errorf("Redact(%q) = %q %v, unfiltered %q %v", s, got, gk, want, wk)
+		}
+	}
+}
+
+func mustGlob(t *testing.T, pattern string) []string {
+	t.Helper()
+	fs, err := filepath.Glob(pattern)
+	if err != nil || len(fs) == 0 {
+		t.Fatalf("%s: %v (%d files)", pattern, err, len(fs))
+	}
+	return fs
+}
+
+// readQuestions returns the "q" of every line of a question set.
+func readQuestions(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for line := range strings.Lines(string(b)) {
+		var q struct{ Q string }
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(line), &q); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out = append(out, q.Q)
+	}
+	return out
 }

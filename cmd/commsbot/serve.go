@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime/debug"
 	"time"
 
@@ -102,6 +103,13 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer, getenv func(
 		io.WriteString(w, "ready\n")
 	})
 	admin.Handle("GET /metrics", rt.metrics.Handler())
+	// COMMSBOT_PPROF=on adds Go's profiler to the admin listener (never to
+	// the public webhook port): for measuring, not for day-to-day running.
+	if cfg.AdminAddr != "" && getenv("COMMSBOT_PPROF") == "on" {
+		admin.HandleFunc("GET /debug/pprof/", pprof.Index)
+		admin.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		admin.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	for _, a := range adapters {
 		a.Routes(mux)
 	}
