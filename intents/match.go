@@ -3,6 +3,7 @@ package intents
 import (
 	"regexp"
 	"regexp/syntax"
+	"slices"
 )
 
 // phrases is a regular expression over folded text with a literal
@@ -17,13 +18,23 @@ type phrases struct {
 	// the pattern has no such set, and the regexp always runs.
 	lits []string
 	pre  *litSet // lits, compiled
+	// anchored is the pattern anchored at its start, run only where one
+	// of lits occurs (every match starts at one): a few bytes per literal
+	// found instead of the regexp at every position of the text. Nil when
+	// the pattern looks behind its start (\b, ^), which a slice of the
+	// text would not see.
+	anchored *regexp.Regexp
 }
 
 // maxLits bounds the prefilter; beyond it the regexp runs on its own.
 const maxLits = 400
 
+// allPhrases lists every pattern the package compiled, for tests.
+var allPhrases []*phrases
+
 func mustPhrases(pattern string) *phrases {
 	p := &phrases{re: regexp.MustCompile(pattern)}
+	allPhrases = append(allPhrases, p)
 	tree, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
 		panic(err) // unreachable: MustCompile accepted it
@@ -37,14 +48,63 @@ func mustPhrases(pattern string) *phrases {
 		}
 		p.lits = lits
 		p.pre = newLitSet(lits)
+		if !looksBehind(tree) {
+			p.anchored = regexp.MustCompile(`^(?:` + pattern + `)`)
+		}
 	}
 	return p
+}
+
+// looksBehind reports whether re has an assertion about what precedes a
+// position (word boundaries, beginnings of text or line).
+func looksBehind(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpBeginLine, syntax.OpBeginText:
+		return true
+	}
+	for _, sub := range re.Sub {
+		if looksBehind(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// at returns the start of the first match of p at or after from, given
+// the sorted offsets where p's literals occur, and its submatch indices
+// (relative to the start); -1 when there is none.
+func (p *phrases) at(s string, offsets []int, from int) (int, []int) {
+	for _, o := range offsets {
+		if o < from {
+			continue
+		}
+		if loc := p.anchored.FindStringSubmatchIndex(s[o:]); loc != nil {
+			return o, loc
+		}
+	}
+	return -1, nil
+}
+
+// offsets returns the sorted, distinct offsets in s where p's literals
+// occur.
+func (p *phrases) offsets(s string) []int {
+	ms := p.pre.ac.FindAllOverlapping(bytesOf(s))
+	out := make([]int, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, m.Start)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // MatchString reports whether s contains a match.
 func (p *phrases) MatchString(s string) bool {
 	if p.pre != nil && !p.pre.any(s) {
 		return false
+	}
+	if p.anchored != nil {
+		o, _ := p.at(s, p.offsets(s), 0)
+		return o >= 0
 	}
 	return p.re.MatchString(s)
 }
@@ -54,12 +114,24 @@ func (p *phrases) FindString(s string) string {
 	if p.pre != nil && !p.pre.any(s) {
 		return ""
 	}
+	if p.anchored != nil {
+		if o, loc := p.at(s, p.offsets(s), 0); o >= 0 {
+			return s[o : o+loc[1]]
+		}
+		return ""
+	}
 	return p.re.FindString(s)
 }
 
 // FindStringIndex is regexp's, behind the prefilter.
 func (p *phrases) FindStringIndex(s string) []int {
 	if p.pre != nil && !p.pre.any(s) {
+		return nil
+	}
+	if p.anchored != nil {
+		if o, loc := p.at(s, p.offsets(s), 0); o >= 0 {
+			return []int{o, o + loc[1]}
+		}
 		return nil
 	}
 	return p.re.FindStringIndex(s)
@@ -182,7 +254,7 @@ func (set *phraseSet) MatchString(s string) bool {
 	fired := make([]bool, len(set.with))
 	set.pre.groups(s, fired)
 	for g, ok := range fired {
-		if ok && set.pats[set.with[g]].re.MatchString(s) {
+		if ok && set.pats[set.with[g]].MatchString(s) {
 			return true
 		}
 	}
@@ -194,5 +266,26 @@ func (p *phrases) FindAllStringSubmatch(s string, n int) [][]string {
 	if p.pre != nil && !p.pre.any(s) {
 		return nil
 	}
-	return p.re.FindAllStringSubmatch(s, n)
+	if p.anchored == nil {
+		return p.re.FindAllStringSubmatch(s, n)
+	}
+	// Matches are never empty (a literal starts each), so each search
+	// goes on where the last match ended, as regexp's does.
+	var out [][]string
+	offs := p.offsets(s)
+	for from := 0; n < 0 || len(out) < n; {
+		o, loc := p.at(s, offs, from)
+		if o < 0 {
+			break
+		}
+		sub := make([]string, len(loc)/2)
+		for i := range sub {
+			if loc[2*i] >= 0 {
+				sub[i] = s[o+loc[2*i] : o+loc[2*i+1]]
+			}
+		}
+		out = append(out, sub)
+		from = o + loc[1]
+	}
+	return out
 }

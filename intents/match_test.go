@@ -81,16 +81,38 @@ func TestPhrasesAgreeWithRegexp(t *testing.T) {
 		if p.lits == nil {
 			t.Errorf("%s has no prefilter", name)
 		}
+	}
+	anchored := 0
+	for _, p := range allPhrases {
+		if p.anchored != nil {
+			anchored++
+		}
 		plain := regexp.MustCompile(p.re.String())
 		for _, s := range texts {
 			got, want := p.MatchString(s), plain.MatchString(s)
 			if got != want {
-				t.Errorf("%s on %q: %v, regexp says %v", name, s, got, want)
+				t.Errorf("%q on %q: %v, regexp says %v", p.re, s, got, want)
 			}
-			if got {
-				matched++
+			if !got && !want {
+				continue
+			}
+			matched++
+			if got, want := p.FindString(s), plain.FindString(s); got != want {
+				t.Errorf("%q: FindString(%q) = %q, regexp says %q", p.re, s, got, want)
+			}
+			if got, want := p.FindStringIndex(s), plain.FindStringIndex(s); !slices.Equal(got, want) {
+				t.Errorf("%q: FindStringIndex(%q) = %v, regexp says %v", p.re, s, got, want)
+			}
+			for _, n := range []int{-1, 1} {
+				got, want := p.FindAllStringSubmatch(s, n), plain.FindAllStringSubmatch(s, n)
+				if !slices.EqualFunc(got, want, slices.Equal) {
+					t.Errorf("%q: FindAllStringSubmatch(%q, %d) = %q, regexp says %q", p.re, s, n, got, want)
+				}
 			}
 		}
+	}
+	if anchored < len(allPhrases)/2 {
+		t.Errorf("only %d of %d patterns run anchored at their literals", anchored, len(allPhrases))
 	}
 	if matched < 50 {
 		t.Errorf("only %d matches over %d texts: the comparison proves little", matched, len(texts))
