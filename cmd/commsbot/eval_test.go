@@ -278,6 +278,10 @@ var heldOutFloor = map[string]bars{
 	// on its final answers: out-of-scope questions close to the subjects
 	// (other laws, records schedules, trolls) are its weak point.
 	"blind36": {maxWrong: 0.10, maxMissed: 0.15, maxClarified: 0.12, minResolved: 0.88, minOOS: 0.50},
+	// blind38 was written in session 12 and scored once, blind, at
+	// b454155: en wrong 0.08, missed 0.07, fr wrong 0.05, missed 0.02,
+	// out of scope 0.83.
+	"blind38": {maxWrong: 0.09, maxMissed: 0.10, maxClarified: 0.10, minResolved: 0.88, minOOS: 0.78},
 }
 
 // TestHeldOutQuestions scores each set written after the split (each
