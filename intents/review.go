@@ -21,11 +21,11 @@ var (
 	incidentThingRe = mustPhrases(` (laptops?|phones?|cell( ?phone)?s?|tablets?|usb( key| stick| drive)?s?|memory stick|hard drive|devices?|files?|folders?|binders?|box(es)?|bags?|briefcase|documents?|records?|list|lists|spreadsheets?|forms?|letters?|envelopes?|packages?|parcels?|cheques?|checks?|emails?|courriels?|dossiers?|fichiers?|documents?|listes?|formulaires?|lettres?|enveloppes?|colis|ordinateur( portable)?|portable|cellulaire|telephone|cle usb|tablette|classeur|boite|sac|valise|chiffrier|tableur|renseignements|information|info|data|donnees|names|noms|addresses|adresses|coordonnees|details|detail)( |$)`)
 	lossRe          = mustPhrases(` (lost|misplaced|forgot|forgotten|oublie|oubliee|oublies|missing|stolen|stole|swiped|went missing|disappeared|can t find|cannot find|can not find|hacked|hijacked|broken into|breached|accessed by|leaked|exposed|compromised|without wiping|not wiped|unwiped|unencrypted|not encrypted|perdu|perdue|perdus|perdues|egare|egaree|egares|vole|volee|voles|volees|disparu|disparue|introuvable|pirate|piratee|fuite|expose|exposee|exposes|compromis)( |$)`)
 	misdirectVerbRe = mustPhrases(` (sent|send|went|got|received|arrived|emailed|alle|allee|alles|parti|partie|partis|rendu|rendue|arrive|arrivee|e mailed|mailed|faxed|posted|shared|forwarded|cc d|ccd|copied|delivered|given|handed|left|attached|printed|published|uploaded|envoye|envoyee|envoyes|envoyees|transmis|transmise|poste|postee|postes|publie|publiee|partage|partagee|remis|remise|laisse|laissee|faxe|imprime|televerse|mis en ligne)( |$)`)
-	misdirectToRe   = mustPhrases(` (to the wrong|to a wrong|to another (person|client|family|household|customer)|to someone else|to the whole|to the entire|to an entire|to everyone|to all|distribution list|liste de distribution|a toute une|a tout un|by mistake|by accident|in error|accidentally|instead of|where anyone|publicly|open to|visible to|au mauvais|a la mauvaise|a un autre (client|citoyen|usager|destinataire)|a une autre (personne|cliente|famille)|a tout le monde|a toute la|a tous|par erreur|par accident|par megarde|au lieu de|au lieu du|au lieu des|accessible a|visible par|en public|publiquement)( |$)`)
+	misdirectToRe   = mustPhrases(` (to the wrong|to a wrong|to another (person|client|family|household|customer|patient|employee|applicant|member|resident|student|user|citizen|recipient)|to someone else|to the whole|to the entire|to an entire|to everyone|to all|distribution list|liste de distribution|a toute une|a tout un|by mistake|by accident|in error|accidentally|instead of|where anyone|publicly|open to|visible to|au mauvais|a la mauvaise|a un autre (client|citoyen|usager|destinataire|patient|employe|demandeur|membre|resident|eleve|etudiant|parent)|a une autre (personne|cliente|famille|patiente|employee|demandeuse|residente|eleve|etudiante|citoyenne|usagere)|a tout le monde|a toute la|a tous|par erreur|par accident|par megarde|au lieu de|au lieu du|au lieu des|accessible a|visible par|en public|publiquement)( |$)`)
 	sawRe           = mustPhrases(` (could see|could access|could read|was able to see|were able to see|saw|viewed|accessed|opened|read|a vu|ont vu|voyait|voyaient|pouvait voir|pouvaient voir|avait acces|avaient acces|a consulte|ont consulte|a ouvert|s est connecte|logged in)( |$)`)
 	// A person who left and still has access or a copy.
 	formerRe   = mustPhrases(` (former|ex|who left|who finished|finished last|a quitte|ancien|ancienne|ex contractuel|ex employe|ex employee|parti depuis)( |$)`)
-	stillHasRe = mustPhrases(` (still|encore|toujours) (has|had|have|a|avait|ont|avaient|keeps|garde|gardait) (access|acces|the|les|le|la|nos|our|a copy|une copie|des|copies)( |$)`)
+	stillHasRe = mustPhrases(` ((still|encore|toujours) (has|had|have|a|avait|ont|avaient|keeps|garde|gardait)|(a|avait|ont|avaient|garde|gardait) (encore|toujours)) (access|acces|the|les|le|la|nos|our|a copy|une copie|des|copies)( |$)`)
 	shouldntRe = mustPhrases(` (shouldn t|should not|wasn t supposed|weren t supposed|not supposed|never supposed|wasn t meant|not meant|never meant|shouldn t have|should never|without authori|unauthori|no longer|anymore|after leaving|n aurai(t|ent) (pas|jamais) du|sans autorisation|pas cense|pas censee|pas censes|jamais cense|plus acces|apres son depart)`)
 	// Exposure by being left online or open, careless disposal, a
 	// recipient who says they deleted it, people unknown who got it, harm a
@@ -35,8 +35,8 @@ var (
 	disposalRe  = mustPhrases(` (without (being )?(shredded|wiped|erased|destroyed)|not shredded|unshredded|never shredded|sans (etre )?(dechiquete|dechiquetes|detruit|detruits|efface|effaces)|into (the )?(recycling|trash|garbage|dumpster)|in (the )?(recycling|trash|garbage|dumpster)|dans (le |la |les )?(recyclage|poubelle|bac de recyclage|vidanges)|au recyclage|a la poubelle|(instead of|rather than|au lieu d|au lieu du|au lieu de|plutot qu)( etre| being)? (shred|shredded|shredding|the shredder|destroyed|dechiquet|dechiquete|dechiquetee|dechiquetes|dechiquetees|dechiquetage|detruit|detruite|detruits|detruites))( |$)`)
 	saysRe      = mustPhrases(` (says|said|confirms|confirmed|claims|told us|dit|affirme|confirme|assure)( |$)`)
 	deletedRe   = mustPhrases(` (deleted|destroyed|shredded|returned|wiped|supprime|detruit|dechiquete|retourne|efface)( |$)`)
-	unknownRe   = mustPhrases(` (don t know|do not know|no idea|not sure|unsure|can t tell|ne sait pas|ne savons pas|sait pas|aucune idee|ignore) (who|whom|a qui|qui|where|ou)( |$)`)
-	gotItRe     = mustPhrases(` (accessed|downloaded|received|saw|seen|got|opened|has it|have it|livree|livre|recu|recue|consulte|telecharge|eu acces|a vu|ont vu)( |$)`)
+	unknownRe   = mustPhrases(` (don t know|do not know|no idea|not sure|unsure|can t tell|nobody knows|no one knows|ne sait pas|ne savons pas|sait pas|personne ne sait|personne sait|aucune idee|ignore) (who|whom|a qui|qui|where|ou)( |$)`)
+	gotItRe     = mustPhrases(` (accessed|downloaded|received|saw|seen|got|opened|has it|have it|picked up|picked it up|took|taken|livree|livre|recu|recue|consulte|telecharge|eu acces|a vu|ont vu|ramasse|ramasses|ramassee|ramassees|pris|prise)( |$)`)
 	againstRe   = mustPhrases(` (use it against|used against|against her|against him|against them|s en servir contre|l utiliser contre|utiliser contre elle|utiliser contre lui|threatening to|menace de)( |$)`)
 	confirmedRe = mustPhrases(` (confirmed|discovered|detected|identified|had|have had|just had|confirm|confirme|confirmer|decouvert|detecte|avons eu|a eu|on a eu|venons de confirmer|venons de decouvrir)( a| an| une| un| our| notre)? (breach|privacy breach|atteinte|fuite|leak|privacy incident|incident de confidentialite)( |$)`)
 	// wrongRe: something that went to, or was meant for, someone else.
@@ -427,6 +427,13 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 			return u
 		case u.Abstain == "unsure" && !learnedOnly(ds):
 		case u.Abstain == "out-of-scope" && (ds[0].Category == bot.CategoryBreach && !learnedOnly(ds) || entry == breachStory && cat == bot.CategoryBreach):
+		case u.Abstain == "out-of-scope" && !learnedOnly(ds):
+			// A subject the guidance does not cover, in a situation a
+			// detector of its own says needs a person (reusing what was
+			// collected, watching or listing people): no answer from the
+			// guidance, but a coordinator is asked to look.
+			u.Review, u.Category = true, ds[0].Category
+			return u
 		default:
 			return u
 		}
