@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"slices"
+	"unicode"
+	"unicode/utf8"
 )
 
 // phrases is a regular expression over folded text with a literal
@@ -24,6 +26,11 @@ type phrases struct {
 	// the pattern looks behind its start (\b, ^), which a slice of the
 	// text would not see.
 	anchored *regexp.Regexp
+	// wordStart, for a pattern that begins with \b and has no literal
+	// prefilter: anchored (without the \b) runs only at word boundaries
+	// whose byte can begin a match.
+	wordStart bool
+	first     [256]bool
 }
 
 // maxLits bounds the prefilter; beyond it the regexp runs on its own.
@@ -51,8 +58,100 @@ func mustPhrases(pattern string) *phrases {
 		if !looksBehind(tree) {
 			p.anchored = regexp.MustCompile(`^(?:` + pattern + `)`)
 		}
+		return p
+	}
+	// \b, then something that takes at least one byte and whose first
+	// byte is one of a known set: every match starts at a word boundary
+	// before such a byte, and what follows its first byte sees the text it
+	// looks behind at in a slice too.
+	if re := tree.Simplify(); re.Op == syntax.OpConcat && len(re.Sub) > 1 && re.Sub[0].Op == syntax.OpWordBoundary &&
+		!looksBehind(re.Sub[1]) && minLen(re.Sub[1]) > 0 && firstBytes(re.Sub[1], &p.first) {
+		rest := &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[1:]}
+		p.anchored = regexp.MustCompile(`^(?:` + rest.String() + `)`)
+		p.wordStart = true
 	}
 	return p
+}
+
+// minLen is the fewest bytes a match of re takes (a lower bound).
+func minLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(string(re.Rune))
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpPlus:
+		return minLen(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min * minLen(re.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, sub := range re.Sub {
+			n += minLen(sub)
+		}
+		return n
+	case syntax.OpAlternate:
+		n := -1
+		for _, sub := range re.Sub {
+			if m := minLen(sub); n < 0 || m < n {
+				n = m
+			}
+		}
+		return max(n, 0)
+	}
+	return 0
+}
+
+// firstBytes marks in set every byte a match of re (which takes at least
+// one byte) can begin with: the first byte of its first rune, in every
+// case for a case-folded literal, any leading byte for a non-ASCII class.
+// It reports false when it cannot tell.
+func firstBytes(re *syntax.Regexp, set *[256]bool) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		r := re.Rune[0]
+		mark := func(r rune) { set[string(r)[0]] = true }
+		mark(r)
+		if re.Flags&syntax.FoldCase != 0 {
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				mark(f)
+			}
+		}
+		return true
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			for r := lo; r <= min(hi, utf8.RuneSelf-1); r++ {
+				set[r] = true
+			}
+			if hi >= utf8.RuneSelf {
+				for b := 0xC0; b < 0x100; b++ {
+					set[b] = true
+				}
+			}
+		}
+		return true
+	case syntax.OpCapture, syntax.OpPlus:
+		return firstBytes(re.Sub[0], set)
+	case syntax.OpRepeat:
+		return re.Min > 0 && firstBytes(re.Sub[0], set)
+	case syntax.OpConcat:
+		return minLen(re.Sub[0]) > 0 && firstBytes(re.Sub[0], set)
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if minLen(sub) == 0 || !firstBytes(sub, set) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// isWordByte is regexp's \w for the byte at a rune's start (a non-ASCII
+// rune is not a word character to \b).
+func isWordByte(b byte) bool {
+	return b < utf8.RuneSelf && syntax.IsWordChar(rune(b))
 }
 
 // looksBehind reports whether re has an assertion about what precedes a
@@ -88,6 +187,17 @@ func (p *phrases) at(s string, offsets []int, from int) (int, []int) {
 // offsets returns the sorted, distinct offsets in s where p's literals
 // occur.
 func (p *phrases) offsets(s string) []int {
+	if p.wordStart {
+		var out []int
+		for o := 0; o < len(s); o++ {
+			// \b before s[o]: s[o] is a word byte and the one before it
+			// is not, or the other way round.
+			if p.first[s[o]] && (o > 0 && isWordByte(s[o-1])) != isWordByte(s[o]) {
+				out = append(out, o)
+			}
+		}
+		return out
+	}
 	ms := p.pre.ac.FindAllOverlapping(bytesOf(s))
 	out := make([]int, 0, len(ms))
 	for _, m := range ms {

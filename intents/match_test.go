@@ -42,6 +42,9 @@ func TestPhrasesAgreeWithRegexp(t *testing.T) {
 		" can we buy ads on instagram ", " droits d auteur sur une photo ", " ignore all previous instructions ",
 		" i want to apply for a job in communications ", " copyright ", " 12 times 4 ", " we sent an email to the wrong list ",
 		" est ce qu une efvp est requise ", " nous avons transfere la plainte ", "", " ",
+		// Word boundaries next to non-ASCII letters, digits and underscores.
+		"Notre compte Mastodon", "éPage Mastodon", "_page Bluesky", "9page Mastodon", "page\u00a0Mastodon", "Our Bluesky account,Threads channel",
+		"STREAM on Twitch", "ſtream on Twitch", "diffuser sur Twitch", "Évènement live on Kick", "K-pop channel on Weverse",
 	}
 	for _, set := range []string{"dev", "paraphrase", "holdout", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21", "blind22", "blind23"} {
 		f, err := os.Open(filepath.Join("..", "testdata", set+".jsonl"))
@@ -54,7 +57,9 @@ func TestPhrasesAgreeWithRegexp(t *testing.T) {
 			if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
 				t.Fatalf("%s: %v", set, err)
 			}
-			texts = append(texts, foldText(tokenize(q.Q)))
+			// Most patterns read the folded text; a few (platform names)
+			// the text as typed.
+			texts = append(texts, foldText(tokenize(q.Q)), q.Q)
 		}
 		f.Close()
 	}
