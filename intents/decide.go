@@ -71,11 +71,11 @@ var (
 // an answer.
 var otherPurposeRe = mustPhrases(` (fundrais|fund rais|donat|don |dons |foundation|fondation|campaign|campagne|partisan|political|politique|party|parti |election|vote|marketing|market |advertis|ad campaign|ads |flyers?|publicite|pub |promot|sell|sale|vendre|vente|sollicit|recruit|recrut|survey|sondage|research|recherche|enquete|investigat|profil|track|suivre les|partner|partenaire|gala|to invite|pour les inviter|(another|other|different|new|separate) (program|programs|branch|team|service|department|unit|initiative|project|organization)|(autre|autres|nouveau|nouvelle) (programme|programmes|direction|equipe|service|ministere|unite|initiative|projet|organisme))`)
 
-func consistentUse(folded string) bool {
-	if otherPurposeRe.MatchString(folded) {
+func consistentUse(folded *scanned) bool {
+	if otherPurposeRe.Match(folded) {
 		return false
 	}
-	return consistentUseRe.MatchString(folded) || transferRe.MatchString(folded) && questionsRe.MatchString(folded)
+	return consistentUseRe.Match(folded) || transferRe.Match(folded) && questionsRe.Match(folded)
 }
 
 func coveredUse(uses []string) bool {
@@ -89,7 +89,7 @@ func coveredUse(uses []string) bool {
 
 // decide applies the notice's decision logic to an intent and its slots,
 // choosing the knowledge entry and whether people must review the case.
-func decide(u bot.Understanding, folded string) bot.Understanding {
+func decide(u bot.Understanding, folded *scanned) bot.Understanding {
 	s := u.Slots
 	otherUse := false
 	for _, use := range s.Uses {
@@ -113,10 +113,10 @@ func decide(u bot.Understanding, folded string) bot.Understanding {
 		case beyondStandardPI(s.PersonalInfo):
 			u.Entry = "pib-other-pi"
 		// A reviewed platform used within the covered uses: no PIA (A.9).
-		case s.Platform != "" && (u.Intent == "pin.pia" || piaRe.MatchString(folded)):
+		case s.Platform != "" && (u.Intent == "pin.pia" || piaRe.Match(folded)):
 			u.Entry = "platform-reviewed-pia"
 		// What to do with an account on a reviewed platform: the uses (A.4).
-		case s.Platform != "" && coveredUse(s.Uses) && !newAccountRe.MatchString(folded):
+		case s.Platform != "" && coveredUse(s.Uses) && !newAccountRe.Match(folded):
 			u.Entry = "covered-uses"
 		case s.Platform != "" && u.Intent != "pin.uses":
 			u.Entry = "platform-reviewed"

@@ -72,7 +72,7 @@ func TestDecide(t *testing.T) {
 			if folded == "" || folded[0] != ' ' {
 				folded = foldText(tokenize(c.text))
 			}
-			u := decide(bot.Understanding{Intent: c.intent, Slots: c.slots, Confidence: 0.9}, folded)
+			u := decide(bot.Understanding{Intent: c.intent, Slots: c.slots, Confidence: 0.9}, scan(folded))
 			entryOK := u.Entry == c.entry
 			// "platform-reviewed*": the reviewed-platform answer or one of
 			// its variants (such as the PIA-focused one).
@@ -94,7 +94,7 @@ func TestDecide(t *testing.T) {
 func TestDecideEntriesAreListed(t *testing.T) {
 	listed := Entries()
 	for intent := range entryOf {
-		u := decide(bot.Understanding{Intent: intent}, " ")
+		u := decide(bot.Understanding{Intent: intent}, scan(" "))
 		if !slices.Contains(listed, u.Entry) {
 			t.Errorf("decide(%s) = %q, not in Entries()", intent, u.Entry)
 		}

@@ -96,7 +96,7 @@ type analysis struct {
 	toks     []token // all words, typos corrected
 	focus    []token // the words of the last sentence, when there are several
 	words    []token // content words
-	folded   string
+	folded   *scanned
 	lang     bot.Lang
 	langSure bool
 	slots    bot.Slots
@@ -116,7 +116,7 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 	}
 	c.m.number(toks)
 	markFocus(text, toks)
-	a := analysis{raw: text, toks: toks, words: content(toks), folded: foldText(toks)}
+	a := analysis{raw: text, toks: toks, words: content(toks), folded: scan(foldText(toks))}
 	for _, t := range toks {
 		if t.focus {
 			a.focus = append(a.focus, t)
@@ -138,7 +138,7 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 			}
 		}
 	}
-	a.slots.NewPlatform = newPlatformRe.MatchString(a.folded)
+	a.slots.NewPlatform = newPlatformRe.Match(a.folded)
 	a.slots.Uses = findUses(a.folded)
 	a.slots.PersonalInfo = findPI(a.folded)
 	a.slots.Incident = findIncident(a.folded)
@@ -237,7 +237,7 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]flo
 	// The PSC's "other online activities" are the ones that are not
 	// political: a question about a party or a candidate is not one of
 	// them, unless it says it has nothing to do with one.
-	if politicalRe.MatchString(a.folded) && !nonPoliticalRe.MatchString(a.folded) {
+	if politicalRe.Match(a.folded) && !nonPoliticalRe.Match(a.folded) {
 		for i := range out {
 			if out[i].Intent == "psc.other-online" {
 				out[i].Score *= 0.5
@@ -273,7 +273,7 @@ func (c *Classifier) slotBonus(a analysis, scores []Scored) {
 		case "pin.other-use":
 			// "Can my manager investigate my partisan posts?" is the PSC's
 			// business, not a use of an official account.
-			if politicalRe.MatchString(a.folded) {
+			if politicalRe.Match(a.folded) {
 				break
 			}
 			for _, u := range a.slots.Uses {
@@ -362,14 +362,14 @@ func (c *Classifier) cues(text string, prev bot.State, hint bot.Lang) (bot.Under
 	// do cover.
 	// Consent for or from a minor: the sources do not settle it (A.7 is
 	// silent on age), so no neighbouring section answers it.
-	if minorRe.MatchString(a.folded) && consentWordRe.MatchString(a.folded) && !a.slots.Incident {
+	if minorRe.Match(a.folded) && consentWordRe.Match(a.folded) && !a.slots.Incident {
 		return abstain(u, "out-of-scope"), a
 	}
-	if bcRe.MatchString(a.folded) && bcOtherRe.MatchString(a.folded) && !a.slots.Incident {
+	if bcRe.Match(a.folded) && bcOtherRe.Match(a.folded) && !a.slots.Incident {
 		return abstain(u, "out-of-scope"), a
 	}
-	if outsideLawRe.MatchString(a.folded) || hrFileRe.MatchString(a.folded) && !a.slots.Incident ||
-		(offTopic(a.folded) || outsideSectorRe.MatchString(a.folded)) && !a.slots.Incident && best.Score < strongScore {
+	if outsideLawRe.Match(a.folded) || hrFileRe.Match(a.folded) && !a.slots.Incident ||
+		(offTopic(a.folded) || outsideSectorRe.Match(a.folded)) && !a.slots.Incident && best.Score < strongScore {
 		return abstain(u, "out-of-scope"), a
 	}
 
@@ -465,7 +465,7 @@ var platformFamily = map[string]bool{"pin.platform": true, "pin.pia": true, "pin
 
 // followUp decides whether a message continues the previous question.
 func followUp(a analysis, prev bot.State, prevDoc string, best Scored, conf, threshold float64) (string, bool) {
-	marker := followUpRe.MatchString(a.folded)
+	marker := followUpRe.Match(a.folded)
 	short := len(a.words) <= 4
 	if !marker && !short {
 		return "", false
@@ -484,7 +484,7 @@ func followUp(a analysis, prev bot.State, prevDoc string, best Scored, conf, thr
 	// Another facet of the same document ("and how long do we keep
 	// that?", "pis si la personne est mineure?"): that question, about
 	// the same platform, breach or activity.
-	if best.Intent != prev.Intent && best.Doc == prevDoc && best.Score >= facetScore && !sameQuestionRe.MatchString(a.folded) {
+	if best.Intent != prev.Intent && best.Doc == prevDoc && best.Score >= facetScore && !sameQuestionRe.Match(a.folded) {
 		return best.Intent, true
 	}
 	// A clear new question stands on its own; after "what about…" it
@@ -523,17 +523,17 @@ var (
 
 func command(a analysis) (bot.Command, bot.Lang, bool) {
 	switch {
-	case toFrenchRe.MatchString(a.folded):
+	case toFrenchRe.Match(a.folded):
 		return bot.CmdSwitchLang, bot.French, true
-	case toEnglishRe.MatchString(a.folded):
+	case toEnglishRe.Match(a.folded):
 		return bot.CmdSwitchLang, bot.English, true
-	case forgetRe.MatchString(a.folded):
+	case forgetRe.Match(a.folded):
 		return bot.CmdForget, "", true
-	case helpRe.MatchString(a.folded):
+	case helpRe.Match(a.folded):
 		return bot.CmdHelp, "", true
-	case ticketsRe.MatchString(a.folded):
+	case ticketsRe.Match(a.folded):
 		return bot.CmdMyTickets, "", true
-	case reviewRe.MatchString(a.folded):
+	case reviewRe.Match(a.folded):
 		return bot.CmdReview, "", true
 	}
 	return bot.CmdNone, "", false
@@ -567,7 +567,7 @@ var injectionRe = mustPhrases(strings.Join([]string{
 	` (say|dis|dites|write|ecris) (that |que )?(consent|le consentement) (is|n est)`,
 }, "|"))
 
-func injection(folded string) bool { return injectionRe.MatchString(folded) }
+func injection(folded *scanned) bool { return injectionRe.Match(folded) }
 
 // offTopicRe lists subjects near commsbot's domain that the sources do not
 // cover, so that a platform or policy word in such a question does not
@@ -618,7 +618,7 @@ var offTopicParts = []string{
 	` (salary|salaire|pay raise|promotion|overtime|heures supplementaires|vacation leave|conges annuels|pension|retraite)`,
 }
 
-func offTopic(folded string) bool { return offTopicRe.MatchString(folded) }
+func offTopic(folded *scanned) bool { return offTopicRe.Match(folded) }
 
 // minorRe names children and minors; consentWordRe consent or a parent's
 // permission.

@@ -4,8 +4,11 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"slices"
+	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/coregx/ahocorasick"
 )
 
 // phrases is a regular expression over folded text with a literal
@@ -31,6 +34,7 @@ type phrases struct {
 	// whose byte can begin a match.
 	wordStart bool
 	first     [256]bool
+	id        int // index in allPhrases
 }
 
 // maxLits bounds the prefilter; beyond it the regexp runs on its own.
@@ -40,7 +44,7 @@ const maxLits = 400
 var allPhrases []*phrases
 
 func mustPhrases(pattern string) *phrases {
-	p := &phrases{re: regexp.MustCompile(pattern)}
+	p := &phrases{re: regexp.MustCompile(pattern), id: len(allPhrases)}
 	allPhrases = append(allPhrases, p)
 	tree, err := syntax.Parse(pattern, syntax.Perl)
 	if err != nil {
@@ -398,4 +402,117 @@ func (p *phrases) FindAllStringSubmatch(s string, n int) [][]string {
 		from = o + loc[1]
 	}
 	return out
+}
+
+// scanned is a text with the occurrences of every pattern's literals,
+// found in one pass of one automaton: the patterns asked about it then
+// need no pass of their own.
+type scanned struct {
+	s     string
+	hits  []ahocorasick.Match // pattern ids are allLits' groups
+	fired []uint64            // bit i: a literal of allPhrases[i] occurs
+	n     int                 // patterns the pass looked for
+}
+
+// allLits is the literals of every pattern with a prefilter, grouped by the
+// pattern's index in allPhrases; built once, after the package's patterns
+// (a pattern compiled later, by a test, is not in it and is matched on its
+// own).
+var allLits = sync.OnceValue(func() *litSet {
+	groups := make([][]string, len(allPhrases))
+	for i, p := range allPhrases {
+		if p.pre != nil {
+			groups[i] = p.lits
+		}
+	}
+	return newLitSet(groups...)
+})
+
+// inScan reports whether t's pass looked for p's literals.
+func (p *phrases) inScan(t *scanned) bool { return p.pre != nil && p.id < t.n }
+
+func scan(s string) *scanned {
+	set := allLits()
+	n := len(set.group)
+	if n > 0 {
+		n = set.group[len(set.group)-1] + 1
+	}
+	t := &scanned{s: s, fired: make([]uint64, (n+63)/64), n: n}
+	if s == "" {
+		return t
+	}
+	t.hits = set.ac.FindAllOverlapping(bytesOf(s))
+	for _, m := range t.hits {
+		g := set.group[m.PatternID]
+		t.fired[g/64] |= 1 << (g % 64)
+	}
+	return t
+}
+
+// has reports whether a literal of p (which t's pass looked for) occurs in
+// t.
+func (t *scanned) has(p *phrases) bool { return t.fired[p.id/64]&(1<<(p.id%64)) != 0 }
+
+// offsetsIn returns the sorted, distinct offsets in t where p's literals
+// occur.
+func (p *phrases) offsetsIn(t *scanned) []int {
+	set := allLits()
+	var out []int
+	for _, m := range t.hits {
+		if set.group[m.PatternID] == p.id {
+			out = append(out, m.Start)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Match is MatchString on a scanned text.
+func (p *phrases) Match(t *scanned) bool {
+	if !p.inScan(t) {
+		return p.MatchString(t.s)
+	}
+	if !t.has(p) {
+		return false
+	}
+	if p.anchored == nil {
+		return p.re.MatchString(t.s)
+	}
+	o, _ := p.at(t.s, p.offsetsIn(t), 0)
+	return o >= 0
+}
+
+// Find is FindString on a scanned text.
+func (p *phrases) Find(t *scanned) string {
+	if loc := p.FindIndex(t); loc != nil {
+		return t.s[loc[0]:loc[1]]
+	}
+	return ""
+}
+
+// FindIndex is FindStringIndex on a scanned text.
+func (p *phrases) FindIndex(t *scanned) []int {
+	if !p.inScan(t) {
+		return p.FindStringIndex(t.s)
+	}
+	if !t.has(p) {
+		return nil
+	}
+	if p.anchored == nil {
+		return p.re.FindStringIndex(t.s)
+	}
+	if o, loc := p.at(t.s, p.offsetsIn(t), 0); o >= 0 {
+		return []int{o, o + loc[1]}
+	}
+	return nil
+}
+
+// Match reports whether any pattern of the set matches t.
+func (set *phraseSet) Match(t *scanned) bool {
+	for _, p := range set.pats {
+		if p.Match(t) {
+			return true
+		}
+	}
+	return false
 }

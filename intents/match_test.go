@@ -81,6 +81,9 @@ func TestPhrasesAgreeWithRegexp(t *testing.T) {
 		if got := offTopicRe.MatchString(s); got != want {
 			t.Errorf("offTopic set on %q: %v, regexps say %v", s, got, want)
 		}
+		if got := offTopicRe.Match(scan(s)); got != want {
+			t.Errorf("offTopic set on scanned %q: %v, regexps say %v", s, got, want)
+		}
 	}
 	for name, p := range all {
 		if p.lits == nil {
@@ -88,18 +91,31 @@ func TestPhrasesAgreeWithRegexp(t *testing.T) {
 		}
 	}
 	anchored := 0
+	scans := make([]*scanned, len(texts))
+	for i, s := range texts {
+		scans[i] = scan(s)
+	}
 	for _, p := range allPhrases {
 		if p.anchored != nil {
 			anchored++
 		}
 		plain := regexp.MustCompile(p.re.String())
-		for _, s := range texts {
+		for i, s := range texts {
 			got, want := p.MatchString(s), plain.MatchString(s)
 			if got != want {
 				t.Errorf("%q on %q: %v, regexp says %v", p.re, s, got, want)
 			}
+			if inScan := p.Match(scans[i]); inScan != want {
+				t.Errorf("%q on scanned %q: %v, regexp says %v", p.re, s, inScan, want)
+			}
 			if !got && !want {
+				if loc := p.FindIndex(scans[i]); loc != nil {
+					t.Errorf("%q: FindIndex(scanned %q) = %v, regexp finds nothing", p.re, s, loc)
+				}
 				continue
+			}
+			if got, want := p.Find(scans[i]), plain.FindString(s); got != want {
+				t.Errorf("%q: Find(scanned %q) = %q, regexp says %q", p.re, s, got, want)
 			}
 			matched++
 			if got, want := p.FindString(s), plain.FindString(s); got != want {

@@ -178,11 +178,12 @@ var (
 // followedBy returns the words where first matches in s and second within
 // the window of text after it: two phrases of one clause, without a costly
 // bounded repetition in one regexp. "" when they do not.
-func followedBy(s string, first *phrases, second *phrases, window int) string {
-	loc := first.FindStringIndex(s)
-	if loc == nil {
+func followedBy(t *scanned, first *phrases, second *phrases, window int) string {
+	loc := first.FindIndex(t)
+	if loc == nil || second.inScan(t) && !t.has(second) {
 		return ""
 	}
+	s := t.s
 	rest := s[loc[1]-1:]
 	if len(rest) > window {
 		rest = rest[:window]
@@ -212,8 +213,8 @@ var (
 // detectUnreviewed finds, open-world, an account on a platform that is not
 // one of the seven reviewed: any name in "account on X" or "X account" that
 // is not a reviewed platform's.
-func detectUnreviewed(text, folded string) string {
-	if !accountWordRe.MatchString(folded) && !streamWordRe.MatchString(folded) {
+func detectUnreviewed(text string, folded *scanned) string {
+	if !accountWordRe.Match(folded) && !streamWordRe.Match(folded) {
 		return ""
 	}
 	for _, m := range accountOnRe.FindAllStringSubmatch(text, -1) {
@@ -269,50 +270,50 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	var ds []bot.Detection
 	add := func(cat, ev string) { ds = append(ds, bot.Detection{Category: cat, Evidence: strings.TrimSpace(ev)}) }
 	f := a.folded
-	hypo := hypotheticalRe.MatchString(f)
+	hypo := hypotheticalRe.Match(f)
 	switch {
 	case a.slots.Incident:
 		add(bot.CategoryBreach, "incident described")
 	case !hypo && followedBy(f, misdirectVerbRe, misdirectToRe, 70) != "":
 		add(bot.CategoryBreach, followedBy(f, misdirectVerbRe, misdirectToRe, 70))
-	case !hypo && wrongRe.MatchString(f):
-		add(bot.CategoryBreach, wrongRe.FindString(f))
-	case !hypo && confirmedRe.MatchString(f):
-		add(bot.CategoryBreach, confirmedRe.FindString(f))
-	case !hypo && (leftOpenRe.MatchString(f) || disposalRe.MatchString(f)) && (incidentThingRe.MatchString(f) || a.slots.PersonalInfo != nil):
-		add(bot.CategoryBreach, leftOpenRe.FindString(f)+disposalRe.FindString(f))
-	case !hypo && (followedBy(f, saysRe, deletedRe, 40) != "" || followedBy(f, unknownRe, gotItRe, 60) != "" || againstRe.MatchString(f)):
-		add(bot.CategoryBreach, followedBy(f, saysRe, deletedRe, 40)+followedBy(f, unknownRe, gotItRe, 60)+againstRe.FindString(f))
-	case !hypo && formerRe.MatchString(f) && stillHasRe.MatchString(f):
-		add(bot.CategoryBreach, formerRe.FindString(f)+" /"+stillHasRe.FindString(f))
+	case !hypo && wrongRe.Match(f):
+		add(bot.CategoryBreach, wrongRe.Find(f))
+	case !hypo && confirmedRe.Match(f):
+		add(bot.CategoryBreach, confirmedRe.Find(f))
+	case !hypo && (leftOpenRe.Match(f) || disposalRe.Match(f)) && (incidentThingRe.Match(f) || a.slots.PersonalInfo != nil):
+		add(bot.CategoryBreach, leftOpenRe.Find(f)+disposalRe.Find(f))
+	case !hypo && (followedBy(f, saysRe, deletedRe, 40) != "" || followedBy(f, unknownRe, gotItRe, 60) != "" || againstRe.Match(f)):
+		add(bot.CategoryBreach, followedBy(f, saysRe, deletedRe, 40)+followedBy(f, unknownRe, gotItRe, 60)+againstRe.Find(f))
+	case !hypo && formerRe.Match(f) && stillHasRe.Match(f):
+		add(bot.CategoryBreach, formerRe.Find(f)+" /"+stillHasRe.Find(f))
 	case !hypo && followedBy(f, sawRe, shouldntRe, 70) != "":
 		add(bot.CategoryBreach, followedBy(f, sawRe, shouldntRe, 70))
-	case !hypo && anyoneRe.MatchString(f) && (incidentThingRe.MatchString(f) || a.slots.PersonalInfo != nil):
-		add(bot.CategoryBreach, anyoneRe.FindString(f))
-	case !hypo && lossRe.MatchString(f) && incidentThingRe.MatchString(f):
-		add(bot.CategoryBreach, lossRe.FindString(f)+" /"+incidentThingRe.FindString(f))
-	case !hypo && followedBy(f, leftVerbRe, publicPlaceRe, 80) != "" && (incidentThingRe.MatchString(f) || a.slots.PersonalInfo != nil):
+	case !hypo && anyoneRe.Match(f) && (incidentThingRe.Match(f) || a.slots.PersonalInfo != nil):
+		add(bot.CategoryBreach, anyoneRe.Find(f))
+	case !hypo && lossRe.Match(f) && incidentThingRe.Match(f):
+		add(bot.CategoryBreach, lossRe.Find(f)+" /"+incidentThingRe.Find(f))
+	case !hypo && followedBy(f, leftVerbRe, publicPlaceRe, 80) != "" && (incidentThingRe.Match(f) || a.slots.PersonalInfo != nil):
 		add(bot.CategoryBreach, followedBy(f, leftVerbRe, publicPlaceRe, 80))
 	case !hypo && followedBy(f, misdirectVerbRe, insteadRe, 160) != "":
 		add(bot.CategoryBreach, followedBy(f, misdirectVerbRe, insteadRe, 160))
 	case !hypo && followedBy(f, receivedRe, meantForRe, 80) != "":
 		add(bot.CategoryBreach, followedBy(f, receivedRe, meantForRe, 80))
-	case !hypo && intruderRe.MatchString(f):
-		add(bot.CategoryBreach, intruderRe.FindString(f))
-	case !hypo && pastReadRe.MatchString(f) && (credentialRe.MatchString(f) || formerRe.MatchString(f)):
-		add(bot.CategoryBreach, pastReadRe.FindString(f)+" /"+credentialRe.FindString(f)+formerRe.FindString(f))
-	case !hypo && mixupRe.MatchString(f) && incidentThingRe.MatchString(f):
-		add(bot.CategoryBreach, mixupRe.FindString(f)+" /"+incidentThingRe.FindString(f))
+	case !hypo && intruderRe.Match(f):
+		add(bot.CategoryBreach, intruderRe.Find(f))
+	case !hypo && pastReadRe.Match(f) && (credentialRe.Match(f) || formerRe.Match(f)):
+		add(bot.CategoryBreach, pastReadRe.Find(f)+" /"+credentialRe.Find(f)+formerRe.Find(f))
+	case !hypo && mixupRe.Match(f) && incidentThingRe.Match(f):
+		add(bot.CategoryBreach, mixupRe.Find(f)+" /"+incidentThingRe.Find(f))
 	}
-	if len(ds) == 0 && situationalBreach(u.Intent) && !hypo && !generalRe.MatchString(f) &&
-		(firstPersonRe.MatchString(f) && particularRe.MatchString(f) || thisBreachRe.MatchString(f)) {
-		add(bot.CategoryBreach, "a particular breach: "+strings.TrimSpace(particularRe.FindString(f)))
+	if len(ds) == 0 && situationalBreach(u.Intent) && !hypo && !generalRe.Match(f) &&
+		(firstPersonRe.Match(f) && particularRe.Match(f) || thisBreachRe.Match(f)) {
+		add(bot.CategoryBreach, "a particular breach: "+strings.TrimSpace(particularRe.Find(f)))
 		u.Slots.Incident = true
 	}
 	raw := strings.ToValidUTF8(a.raw, "")
 	// The PSC's guidance is about public servants' own accounts: a
 	// platform or a use named there is not an official account's.
-	personal := strings.HasPrefix(u.Intent, "psc.") || personalWordRe.MatchString(f) && personalAccountRe.MatchString(f)
+	personal := strings.HasPrefix(u.Intent, "psc.") || personalWordRe.Match(f) && personalAccountRe.Match(f)
 	switch {
 	case personal:
 	case a.slots.Platform != "" && !a.slots.PlatformReviewed:
@@ -326,30 +327,30 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		}
 	}
 	for _, use := range a.slots.Uses {
-		if !Covered(use) && !personal && !politicalRe.MatchString(f) {
+		if !Covered(use) && !personal && !politicalRe.Match(f) {
 			add(bot.CategoryOtherUse, use)
 			break
 		}
 	}
-	if !personal && !hypo && (listOrRankRe.MatchString(f) && (oneByOneRe.MatchString(f) || a.slots.PersonalInfo != nil) && !mailingRe.MatchString(f)) {
-		add(bot.CategoryOtherUse, listOrRankRe.FindString(f)+oneByOneRe.FindString(f))
+	if !personal && !hypo && (listOrRankRe.Match(f) && (oneByOneRe.Match(f) || a.slots.PersonalInfo != nil) && !mailingRe.Match(f)) {
+		add(bot.CategoryOtherUse, listOrRankRe.Find(f)+oneByOneRe.Find(f))
 	}
-	if !personal && !hypo && peopleWordRe.MatchString(f) && !politicalRe.MatchString(f) && watchPeopleRe.MatchString(f) ||
-		!personal && !hypo && fileOnRe.MatchString(f) && !politicalRe.MatchString(f) {
-		add(bot.CategoryOtherUse, watchPeopleRe.FindString(f)+fileOnRe.FindString(f))
+	if !personal && !hypo && peopleWordRe.Match(f) && !politicalRe.Match(f) && watchPeopleRe.Match(f) ||
+		!personal && !hypo && fileOnRe.Match(f) && !politicalRe.Match(f) {
+		add(bot.CategoryOtherUse, watchPeopleRe.Find(f)+fileOnRe.Find(f))
 	}
 	var secondary string
 	switch {
-	case secondaryRe.MatchString(f):
-		secondary = secondaryRe.FindString(f)
-	case gatheredRe.MatchString(f):
+	case secondaryRe.Match(f):
+		secondary = secondaryRe.Find(f)
+	case gatheredRe.Match(f):
 		secondary = followedBy(f, gatheredRe, reuseRe, 90)
 	}
 	// Personal information gathered for one thing (entries, a sign-up
 	// list) put to a named other purpose (a campaign, another program, a
 	// fundraiser): A.6's secondary use.
-	if secondary == "" && collectedRe.MatchString(f) && useVerbRe.MatchString(f) && otherPurposeRe.MatchString(f) {
-		secondary = collectedRe.FindString(f) + " /" + otherPurposeRe.FindString(f)
+	if secondary == "" && collectedRe.Match(f) && useVerbRe.Match(f) && otherPurposeRe.Match(f) {
+		secondary = collectedRe.Find(f) + " /" + otherPurposeRe.Find(f)
 	}
 	if secondary != "" && !consistentUse(f) {
 		add(bot.CategorySecondaryUse, secondary)
@@ -357,8 +358,8 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	// The account's audience moved into a mailing list in bulk: they
 	// engaged, they did not sign up, so a mailing list is not the
 	// consistent use it is for people who asked to be on it.
-	if mailingRe.MatchString(f) && engagedPeopleRe.MatchString(f) && listAddRe.MatchString(f) && !hypo {
-		add(bot.CategorySecondaryUse, engagedPeopleRe.FindString(f)+" /"+mailingRe.FindString(f))
+	if mailingRe.Match(f) && engagedPeopleRe.Match(f) && listAddRe.Match(f) && !hypo {
+		add(bot.CategorySecondaryUse, engagedPeopleRe.Find(f)+" /"+mailingRe.Find(f))
 	}
 	for _, k := range a.slots.PersonalInfo {
 		if !strings.Contains(" "+strings.Join(standardPI, " ")+" ", " "+k+" ") {

@@ -244,13 +244,13 @@ var useCues = []struct {
 var otherThanRe = mustPhrases(` (other than|beyond|outside( of)?|besides|apart from|anything but|autre chose que|autres fins que|d autres fins que|en dehors de|au dela de|hormis)( [a-z]+){0,3} (broadcast|disseminat|engag|moderat|manag|analytic|diffus|echang|mobilis|moder|gestion|analyti|mesur|publi|post)`)
 
 // findUses lists the uses a message mentions, in useCues order.
-func findUses(folded string) []string {
+func findUses(folded *scanned) []string {
 	var uses []string
-	if otherThanRe.MatchString(folded) {
+	if otherThanRe.Match(folded) {
 		uses = append(uses, UseOtherAdmin)
 	}
 	seen := make([]bool, len(useCues))
-	useLits.groups(folded, seen)
+	useLits.groups(folded.s, seen)
 	for i, u := range useCues {
 		if seen[i] {
 			uses = append(uses, u.use)
@@ -321,10 +321,10 @@ var piCues = []struct {
 }
 
 // findPI lists the kinds of personal information a message mentions.
-func findPI(folded string) []string {
+func findPI(folded *scanned) []string {
 	var kinds []string
 	seen := make([]bool, len(piCues))
-	piLits.groups(folded, seen)
+	piLits.groups(folded.s, seen)
 	for i, k := range piCues {
 		if seen[i] {
 			kinds = append(kinds, k.kind)
@@ -376,6 +376,6 @@ var incidentCues = []string{
 }
 
 // findIncident reports whether a message describes a breach that happened.
-func findIncident(folded string) bool {
-	return incidentLits.any(folded)
+func findIncident(folded *scanned) bool {
+	return incidentLits.any(folded.s)
 }

@@ -106,9 +106,9 @@ func TestReviewedPlatformsAreTheSevenOfA2(t *testing.T) {
 }
 
 func TestSlotFinders(t *testing.T) {
-	uses := func(s string) []string { return findUses(foldText(tokenize(s))) }
-	pi := func(s string) []string { return findPI(foldText(tokenize(s))) }
-	inc := func(s string) bool { return findIncident(foldText(tokenize(s))) }
+	uses := func(s string) []string { return findUses(scan(foldText(tokenize(s)))) }
+	pi := func(s string) []string { return findPI(scan(foldText(tokenize(s)))) }
+	inc := func(s string) bool { return findIncident(scan(foldText(tokenize(s)))) }
 
 	if u := uses("we want to use it to investigate fraud"); !slices.Contains(u, UseInvestigations) || !slices.Contains(u, UseFraud) {
 		t.Errorf("uses = %v, want investigations and fraud detection", u)
