@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -115,6 +116,10 @@ type model struct {
 	index  [3][][]int // kind (fold, en, fr) → word number → cue ids
 	always []int
 	ncues  int
+	// owners[id] says whose cue id is: an intent (its index in intents)
+	// or a document; byID[id] is the cue. Set by finish.
+	owners []cueOwner
+	byID   []*cue
 	// ids numbers every string a cue word has (from 1).
 	ids map[string]int32
 }
@@ -165,22 +170,57 @@ func (m *model) indexCue(c cue) {
 	}
 }
 
-// candidates marks the cues that may match toks.
-func (m *model) candidates(toks []token) []bool {
-	cand := make([]bool, m.ncues)
+// cueOwner is the intent (intent ≥ 0) or the document (intent < 0) a cue
+// belongs to.
+type cueOwner struct {
+	intent int
+	doc    string
+}
+
+// finish numbers the cues' owners, once every cue is parsed.
+func (m *model) finish() {
+	m.owners = make([]cueOwner, m.ncues)
+	m.byID = make([]*cue, m.ncues)
+	for doc, cues := range m.docs {
+		for i := range cues {
+			m.owners[cues[i].id] = cueOwner{intent: -1, doc: doc}
+			m.byID[cues[i].id] = &cues[i]
+		}
+	}
+	for in := range m.intents {
+		for i := range m.intents[in].cues {
+			c := &m.intents[in].cues[i]
+			m.owners[c.id] = cueOwner{intent: in}
+			m.byID[c.id] = c
+		}
+	}
+}
+
+// candidates returns, in increasing order (the cue file's order within
+// each intent and document), the ids of the cues that may match toks.
+func (m *model) candidates(toks []token) []int {
+	seen := make([]bool, m.ncues)
+	out := make([]int, 0, 64)
+	mark := func(id int) {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
 	for _, id := range m.always {
-		cand[id] = true
+		mark(id)
 	}
 	for ti := range toks {
 		for k, n := range toks[ti].ids {
 			if n > 0 && int(n) < len(m.index[k]) {
 				for _, id := range m.index[k][n] {
-					cand[id] = true
+					mark(id)
 				}
 			}
 		}
 	}
-	return cand
+	slices.Sort(out)
+	return out
 }
 
 func loadModel(b []byte) (*model, error) {
@@ -228,6 +268,7 @@ func loadModel(b []byte) (*model, error) {
 		}
 		m.intents = append(m.intents, d)
 	}
+	m.finish()
 	return m, nil
 }
 

@@ -199,30 +199,31 @@ const gateFactor = 0.5
 
 // score rates every intent against the message.
 func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]float64) {
-	cand := c.m.candidates(a.toks)
+	// Only the cues whose anchor word is in the message can match; they
+	// are tried in the cue file's order, so each intent's score adds the
+	// same terms in the same order as a pass over all its cues would.
 	docScore := map[string]float64{}
-	for doc, cues := range c.m.docs {
-		for i := range cues {
-			if cu := &cues[i]; cand[cu.id] && cu.match(a.toks) {
-				docScore[doc] += cu.weight
-			}
+	sums := make([]float64, len(c.m.intents))
+	matched := make([][]string, len(c.m.intents))
+	for _, id := range c.m.candidates(a.toks) {
+		cu, owner := c.m.byID[id], c.m.owners[id]
+		if !cu.match(a.toks) {
+			continue
 		}
+		if owner.intent < 0 {
+			docScore[owner.doc] += cu.weight
+			continue
+		}
+		w := cu.weight
+		if a.focus != nil && cu.match(a.focus) {
+			w *= focusBoost
+		}
+		sums[owner.intent] += w
+		matched[owner.intent] = append(matched[owner.intent], cu.src)
 	}
 	out := make([]Scored, 0, len(c.m.intents))
-	for _, in := range c.m.intents {
-		s := 0.0
-		var matched []string
-		for i := range in.cues {
-			cu := &in.cues[i]
-			if cand[cu.id] && cu.match(a.toks) {
-				w := cu.weight
-				if a.focus != nil && cu.match(a.focus) {
-					w *= focusBoost
-				}
-				s += w
-				matched = append(matched, cu.src)
-			}
-		}
+	for ii, in := range c.m.intents {
+		s, matched := sums[ii], matched[ii]
 		if s > 0 {
 			// Document cues only strengthen an intent that has its own
 			// evidence; they decide between documents, not within one.
