@@ -4,7 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
-	"slices"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -199,27 +199,25 @@ func (m *model) finish() {
 // candidates returns, in increasing order (the cue file's order within
 // each intent and document), the ids of the cues that may match toks.
 func (m *model) candidates(toks []token) []int {
-	seen := make([]bool, m.ncues)
-	out := make([]int, 0, 64)
-	mark := func(id int) {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
+	set := make([]uint64, (m.ncues+63)/64)
 	for _, id := range m.always {
-		mark(id)
+		set[id/64] |= 1 << (id % 64)
 	}
 	for ti := range toks {
 		for k, n := range toks[ti].ids {
 			if n > 0 && int(n) < len(m.index[k]) {
 				for _, id := range m.index[k][n] {
-					mark(id)
+					set[id/64] |= 1 << (id % 64)
 				}
 			}
 		}
 	}
-	slices.Sort(out)
+	out := make([]int, 0, 128)
+	for w, bits64 := range set {
+		for b := bits64; b != 0; b &= b - 1 {
+			out = append(out, w*64+bits.TrailingZeros64(b))
+		}
+	}
 	return out
 }
 
