@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/gob"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -286,8 +287,8 @@ func (e *Engine) handleLeased(ctx context.Context, log EventLog, m Message) (Rep
 		return Reply{}, ErrInProgress
 	case status == EventDone:
 		e.event("duplicate")
-		var r Reply
-		if err := gob.NewDecoder(bytes.NewReader(result)).Decode(&r); err != nil {
+		r, err := decodeRecord(result)
+		if err != nil {
 			return Reply{}, ErrDuplicate
 		}
 		return r, ErrReplayed
@@ -296,18 +297,17 @@ func (e *Engine) handleLeased(ctx context.Context, log EventLog, m Message) (Rep
 	if errors.Is(herr, ErrDuplicate) {
 		return r, herr
 	}
-	// gob, not JSON: the record keeps the fields ask --jsonl leaves out
-	// (citation labels, the platform), so that a replay renders alike. A
-	// review that could not be filed is not recorded: a retry (the user's
-	// "File it now") must try again, not replay the failure.
+	// The record keeps the fields ask --jsonl leaves out (citation labels,
+	// the platform), so that a replay renders alike. A review that could
+	// not be filed is not recorded: a retry (the user's "File it now")
+	// must try again, not replay the failure.
 	var record []byte
 	if !(r.NeedsReview && r.Ticket == "" && e.Reviews != nil) {
-		var b bytes.Buffer
-		if err := gob.NewEncoder(&b).Encode(r); err != nil {
+		b, err := encodeRecord(r)
+		if err != nil {
 			e.logger().WarnContext(ctx, "event log: encode", "err", err)
-		} else {
-			record = b.Bytes()
 		}
+		record = b
 	}
 	if t != nil && t.save != nil {
 		if err := ec.SaveAndFinish(context.WithoutCancel(ctx), m.Conversation, *t.save, t.ttl, id, record, DedupeTTL); err != nil {
@@ -897,4 +897,48 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// replyRecord is a Reply as the event log keeps it: JSON, with the fields
+// the wire format leaves out.
+type replyRecord struct {
+	Reply
+	Labels   []string `json:"labels,omitempty"`
+	Platform string   `json:"platform,omitempty"`
+}
+
+func encodeRecord(r Reply) ([]byte, error) {
+	rec := replyRecord{Reply: r, Platform: r.Platform}
+	for _, c := range r.Citations {
+		rec.Labels = append(rec.Labels, c.Label)
+	}
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return nil, fmt.Errorf("event record: %w", err)
+	}
+	return b, nil
+}
+
+// decodeRecord reads a record: JSON, or gob as versions before 0.12 wrote
+// it (records live DedupeTTL, so a rolling upgrade meets some).
+func decodeRecord(b []byte) (Reply, error) {
+	if len(b) > 0 && b[0] == '{' {
+		var rec replyRecord
+		if err := json.Unmarshal(b, &rec); err != nil {
+			return Reply{}, fmt.Errorf("event record: %w", err)
+		}
+		r := rec.Reply
+		r.Platform = rec.Platform
+		if len(rec.Labels) == len(r.Citations) {
+			for i := range r.Citations {
+				r.Citations[i].Label = rec.Labels[i]
+			}
+		}
+		return r, nil
+	}
+	var r Reply
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&r); err != nil {
+		return Reply{}, fmt.Errorf("event record: %w", err)
+	}
+	return r, nil
 }

@@ -2,10 +2,13 @@ package bot_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -292,4 +295,41 @@ func BenchmarkHandle(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(qs)), "ns/question")
+}
+
+// TestReplayRendersAlike: a redelivered event gets the reply it got the
+// first time, with what the wire format leaves out (citation labels, the
+// platform); a record an older version wrote (gob) still replays.
+func TestReplayRendersAlike(t *testing.T) {
+	store := memory.New()
+	e, _ := wire(t, store)
+	e.Dedupe = store
+	ctx := t.Context()
+	key := bot.ConversationKey{Platform: "slack", Channel: "C1", User: "U1"}
+	m := bot.Message{Conversation: key, Text: "can we open an account on Threads?", EventID: "Ev-1"}
+	first, err := e.Handle(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Citations) == 0 || first.Citations[0].Label == "" || first.Platform == "" {
+		t.Fatalf("first reply lacks what the test checks: %+v", first)
+	}
+	again, err := e.Handle(ctx, m)
+	if !errors.Is(err, bot.ErrReplayed) || !reflect.DeepEqual(again, first) {
+		t.Errorf("replay: %v\n%+v\nwant\n%+v", err, again, first)
+	}
+	var old bytes.Buffer
+	if err := gob.NewEncoder(&old).Encode(first); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.BeginEvent(ctx, "slack:Ev-old", time.Minute, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.FinishEvent(ctx, "slack:Ev-old", old.Bytes(), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	m.EventID = "Ev-old"
+	if r, err := e.Handle(ctx, m); !errors.Is(err, bot.ErrReplayed) || !reflect.DeepEqual(r, first) {
+		t.Errorf("gob record: %v\n%+v\nwant\n%+v", err, r, first)
+	}
 }
