@@ -112,7 +112,10 @@ func TestChaos(t *testing.T) {
 		workers.Go(func() {
 			for i := range jobs {
 				review := i%2 == 0
-				text := "Can we use LinkedIn for our department's page?"
+				// A question that plainly opens no ticket (what the
+				// classifier flags is the evaluation's business, not this
+				// test's).
+				text := "Is LinkedIn one of the platforms already reviewed?"
 				if review {
 					text = fmt.Sprintf("We want to open an official account on %s for the program", platforms[i%len(platforms)])
 				}
