@@ -115,6 +115,9 @@ func (a *Adapter) verified(name string, next func(w http.ResponseWriter, r *http
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if m, ok := v.(*slack.WebhookMessage); ok {
+		v = wire(m)
+	}
 	_ = json.NewEncoder(w).Encode(v)
 }
 
