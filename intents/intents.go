@@ -13,9 +13,9 @@ package intents
 
 import (
 	"math"
-	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/commsbot/commsbot/bot"
 )
@@ -152,12 +152,73 @@ var newPlatformRe = mustPhrases(` (new|other|different|another|unlisted|unreview
 // found in the context before it.
 const focusBoost = 1.5
 
-var sentenceEnd = regexp.MustCompile(`[.?!;:—–]+\s+|\?`)
+// A sentence ends with a run of end marks followed by white space, or a
+// question mark on its own: the regexp `[.?!;:—–]+\s+|\?`, which
+// splitSentences follows without running it (it is on every message's
+// path; the tests compare the two).
+
+func endMark(r rune) bool {
+	switch r {
+	case '.', '?', '!', ';', ':', '—', '–':
+		return true
+	}
+	return false
+}
+
+// isSpace is regexp's \s.
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r' }
+
+// splitSentences splits s at its sentence ends, as regexp's Split does.
+func splitSentences(s string) []string {
+	if s == "" {
+		return []string{""}
+	}
+	var parts []string
+	beg, end := 0, 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !endMark(r) {
+			i += size
+			continue
+		}
+		// The longest run of end marks from i, then white space.
+		j := i
+		for j < len(s) {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if !endMark(r) {
+				break
+			}
+			j += n
+		}
+		k := j
+		for k < len(s) && isSpace(s[k]) {
+			k++
+		}
+		var mEnd int
+		switch {
+		case k > j:
+			mEnd = k
+		case r == '?':
+			mEnd = i + 1
+		default:
+			i += size
+			continue
+		}
+		end = i
+		parts = append(parts, s[beg:end])
+		beg = mEnd
+		i = mEnd
+	}
+	if end != len(s) {
+		parts = append(parts, s[beg:])
+	}
+	return parts
+}
 
 // markFocus flags the tokens of the last sentence that has words. Tokens
 // are matched to sentences by their order in the text.
 func markFocus(text string, toks []token) {
-	parts := sentenceEnd.Split(text, -1)
+	parts := splitSentences(text)
 	last := -1
 	for i := len(parts) - 1; i >= 0; i-- {
 		if countWords(parts[i]) > 0 {

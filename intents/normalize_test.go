@@ -1,7 +1,12 @@
 package intents
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/commsbot/commsbot/bot"
@@ -222,6 +227,36 @@ func TestCountWords(t *testing.T) {
 	for _, s := range []string{"", " ", "l'avis", "e\u0301te\u0301 — ok?", "x.com 2024", "\u0301abc", "Québec!!  C'est   ça", "日本語 テキスト", "a-b_c"} {
 		if got, want := countWords(s), len(tokenize(s)); got != want {
 			t.Errorf("countWords(%q) = %d, tokenize gives %d words", s, got, want)
+		}
+	}
+}
+
+// TestSplitSentencesLikeTheRegexp: splitSentences splits every question of
+// the sets, and texts made to test its edges, exactly as the regexp it
+// follows.
+func TestSplitSentencesLikeTheRegexp(t *testing.T) {
+	re := regexp.MustCompile(`[.?!;:—–]+\s+|\?`)
+	texts := []string{"", "?", "??", "a.b", "a. b", "a .? b", "a?b", "a..", "a.. ", "end?", "end? ", "x—y", "x— y", "x –\ty", "wait!?!\n\nnext",
+		"a:\u00a0b", "a.\u2003b", "¿qué? sí.", "é?é. é", "trailing.   ", "\t?\t", "a?.b", ". . .", "?? ?", "a;\rb", "a:\fb", "\xff?\xfe. x"}
+	paths, _ := filepath.Glob("../testdata/*.jsonl")
+	if len(paths) < 10 {
+		t.Fatalf("question sets not found: %d files", len(paths))
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range strings.Lines(string(b)) {
+			var q struct{ Q string }
+			if json.Unmarshal([]byte(line), &q) == nil {
+				texts = append(texts, q.Q)
+			}
+		}
+	}
+	for _, s := range texts {
+		if got, want := splitSentences(s), re.Split(s, -1); !slices.Equal(got, want) {
+			t.Errorf("splitSentences(%q) = %q, regexp %q", s, got, want)
 		}
 	}
 }
