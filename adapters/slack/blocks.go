@@ -79,9 +79,11 @@ func decodeRef(s string) (ref, error) {
 }
 
 // escape makes text safe for mrkdwn: Slack reads &, < and > as markup.
-func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func escape(s string) string { return mrkdwnEscaper.Replace(s) }
+
+// mrkdwnEscaper is built once: a Replacer is safe for concurrent use, and
+// building one costs more than using it.
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // trimWords shortens s to at most max characters, cutting on a word
 // boundary and ending with an ellipsis; it never cuts a word in two.
