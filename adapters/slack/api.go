@@ -260,6 +260,8 @@ func cleanText(s string) string {
 			b.WriteString(target)
 		}
 	}
-	out := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(b.String())
+	out := mrkdwnUnescaper.Replace(b.String())
 	return strings.Join(strings.Fields(out), " ")
 }
+
+var mrkdwnUnescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
