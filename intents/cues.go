@@ -115,7 +115,10 @@ type model struct {
 	// the message's words, so only the candidates are tried.
 	index  [3][][]int // kind (fold, en, fr) → word number → cue ids
 	always []int
-	ncues  int
+	// byPrefix maps the first prefixKey bytes (or fewer, for a shorter
+	// prefix) of a prefix-only cue's longest prefix to the cue's ids.
+	byPrefix map[string][]int
+	ncues    int
 	// owners[id] says whose cue id is: an intent (its index in intents)
 	// or a document; byID[id] is the cue. Set by finish.
 	owners []cueOwner
@@ -156,7 +159,23 @@ func (m *model) indexCue(c cue) {
 		}
 	}
 	if anchor < 0 {
-		m.always = append(m.always, c.id)
+		// Prefix words only ("consent*"): indexed by the first bytes of
+		// the longest prefix, which every matching word starts with.
+		for i, w := range c.words {
+			if anchor < 0 || len(w.prefix) > len(c.words[anchor].prefix) {
+				anchor = i
+			}
+		}
+		p := c.words[anchor].prefix
+		if p == "" {
+			m.always = append(m.always, c.id)
+			return
+		}
+		if m.byPrefix == nil {
+			m.byPrefix = map[string][]int{}
+		}
+		key := p[:min(len(p), prefixKey)]
+		m.byPrefix[key] = append(m.byPrefix[key], c.id)
 		return
 	}
 	w := c.words[anchor]
@@ -176,6 +195,9 @@ type cueOwner struct {
 	intent int
 	doc    string
 }
+
+// prefixKey is how many leading bytes of a prefix index its cues.
+const prefixKey = 3
 
 // finish numbers the cues' owners, once every cue is parsed.
 func (m *model) finish() {
@@ -209,6 +231,12 @@ func (m *model) candidates(toks []token) []int {
 				for _, id := range m.index[k][n] {
 					set[id/64] |= 1 << (id % 64)
 				}
+			}
+		}
+		f := toks[ti].fold
+		for l := 1; l <= min(len(f), prefixKey); l++ {
+			for _, id := range m.byPrefix[f[:l]] {
+				set[id/64] |= 1 << (id % 64)
 			}
 		}
 	}

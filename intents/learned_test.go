@@ -41,3 +41,39 @@ func TestWordCacheChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestCandidatesHoldEveryMatchingCue: the cue index never leaves out a cue
+// that matches: on every example question, each cue that matches the
+// message (tried one by one) is among the candidates.
+func TestCandidatesHoldEveryMatchingCue(t *testing.T) {
+	c, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := knowledge.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	matched := 0
+	for _, ex := range kb.Examples() {
+		a := c.analyse(ex.Text, "")
+		cands := map[int]bool{}
+		for _, id := range c.m.candidates(a.toks) {
+			cands[id] = true
+		}
+		for id, cu := range c.m.byID {
+			if cu.match(a.toks) {
+				matched++
+				if !cands[id] {
+					t.Errorf("%q: cue %q matches but is not a candidate", ex.Text, cu.src)
+				}
+			}
+		}
+	}
+	if matched < 1000 {
+		t.Errorf("only %d matches: the check proves little", matched)
+	}
+	if len(c.m.always) > 0 {
+		t.Errorf("%d cues are tried on every message", len(c.m.always))
+	}
+}
