@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"slices"
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -35,6 +36,23 @@ type phrases struct {
 	wordStart bool
 	first     [256]bool
 	id        int // index in allPhrases
+	// heads, for a pattern anchored at the start of the text (^), are
+	// strings one of which every match begins with: a text that begins
+	// with none of them does not match.
+	heads []string
+}
+
+// headed reports whether s may match p as far as its heads tell.
+func (p *phrases) headed(s string) bool {
+	if p.heads == nil {
+		return true
+	}
+	for _, h := range p.heads {
+		if strings.HasPrefix(s, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxLits bounds the prefilter; beyond it the regexp runs on its own.
@@ -61,6 +79,14 @@ func mustPhrases(pattern string) *phrases {
 		p.pre = newLitSet(lits)
 		if !looksBehind(tree) {
 			p.anchored = regexp.MustCompile(`^(?:` + pattern + `)`)
+		}
+		return p
+	}
+	// ^, then strings one of which begins every match.
+	if re := tree.Simplify(); re.Op == syntax.OpConcat && len(re.Sub) > 1 && re.Sub[0].Op == syntax.OpBeginText {
+		rest := &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[1:]}
+		if heads, _, ok := starts(rest); ok {
+			p.heads = heads
 		}
 		return p
 	}
@@ -213,7 +239,7 @@ func (p *phrases) offsets(s string) []int {
 
 // MatchString reports whether s contains a match.
 func (p *phrases) MatchString(s string) bool {
-	if p.pre != nil && !p.pre.any(s) {
+	if p.pre != nil && !p.pre.any(s) || !p.headed(s) {
 		return false
 	}
 	if p.anchored != nil {
@@ -225,7 +251,7 @@ func (p *phrases) MatchString(s string) bool {
 
 // FindString is regexp's, behind the prefilter.
 func (p *phrases) FindString(s string) string {
-	if p.pre != nil && !p.pre.any(s) {
+	if p.pre != nil && !p.pre.any(s) || !p.headed(s) {
 		return ""
 	}
 	if p.anchored != nil {
@@ -239,7 +265,7 @@ func (p *phrases) FindString(s string) string {
 
 // FindStringIndex is regexp's, behind the prefilter.
 func (p *phrases) FindStringIndex(s string) []int {
-	if p.pre != nil && !p.pre.any(s) {
+	if p.pre != nil && !p.pre.any(s) || !p.headed(s) {
 		return nil
 	}
 	if p.anchored != nil {
@@ -377,7 +403,7 @@ func (set *phraseSet) MatchString(s string) bool {
 
 // FindAllStringSubmatch is regexp's, behind the prefilter.
 func (p *phrases) FindAllStringSubmatch(s string, n int) [][]string {
-	if p.pre != nil && !p.pre.any(s) {
+	if p.pre != nil && !p.pre.any(s) || !p.headed(s) {
 		return nil
 	}
 	if p.anchored == nil {
