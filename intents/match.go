@@ -214,6 +214,27 @@ func (p *phrases) at(s string, offsets []int, from int) (int, []int) {
 	return -1, nil
 }
 
+// span is at without the submatches (which cost the regexp more): the
+// match's start and end, or -1.
+func (p *phrases) span(s string, offsets []int) (int, int) {
+	for _, o := range offsets {
+		if loc := p.anchored.FindStringIndex(s[o:]); loc != nil {
+			return o, o + loc[1]
+		}
+	}
+	return -1, -1
+}
+
+// any reports whether p matches at one of offsets.
+func (p *phrases) any(s string, offsets []int) bool {
+	for _, o := range offsets {
+		if p.anchored.MatchString(s[o:]) {
+			return true
+		}
+	}
+	return false
+}
+
 // offsets returns the sorted, distinct offsets in s where p's literals
 // occur.
 func (p *phrases) offsets(s string) []int {
@@ -243,8 +264,7 @@ func (p *phrases) MatchString(s string) bool {
 		return false
 	}
 	if p.anchored != nil {
-		o, _ := p.at(s, p.offsets(s), 0)
-		return o >= 0
+		return p.any(s, p.offsets(s))
 	}
 	return p.re.MatchString(s)
 }
@@ -255,8 +275,8 @@ func (p *phrases) FindString(s string) string {
 		return ""
 	}
 	if p.anchored != nil {
-		if o, loc := p.at(s, p.offsets(s), 0); o >= 0 {
-			return s[o : o+loc[1]]
+		if o, e := p.span(s, p.offsets(s)); o >= 0 {
+			return s[o:e]
 		}
 		return ""
 	}
@@ -269,8 +289,8 @@ func (p *phrases) FindStringIndex(s string) []int {
 		return nil
 	}
 	if p.anchored != nil {
-		if o, loc := p.at(s, p.offsets(s), 0); o >= 0 {
-			return []int{o, o + loc[1]}
+		if o, e := p.span(s, p.offsets(s)); o >= 0 {
+			return []int{o, e}
 		}
 		return nil
 	}
@@ -504,8 +524,7 @@ func (p *phrases) Match(t *scanned) bool {
 	if p.anchored == nil {
 		return p.re.MatchString(t.s)
 	}
-	o, _ := p.at(t.s, p.offsetsIn(t), 0)
-	return o >= 0
+	return p.any(t.s, p.offsetsIn(t))
 }
 
 // Find is FindString on a scanned text.
@@ -527,8 +546,8 @@ func (p *phrases) FindIndex(t *scanned) []int {
 	if p.anchored == nil {
 		return p.re.FindStringIndex(t.s)
 	}
-	if o, loc := p.at(t.s, p.offsetsIn(t), 0); o >= 0 {
-		return []int{o, o + loc[1]}
+	if o, e := p.span(t.s, p.offsetsIn(t)); o >= 0 {
+		return []int{o, e}
 	}
 	return nil
 }
