@@ -23,7 +23,10 @@ type phrases struct {
 	// lits holds strings of which every match starts with one; nil when
 	// the pattern has no such set, and the regexp always runs.
 	lits []string
-	pre  *litSet // lits, compiled
+	// pre is lits compiled, built the first time a text that was not
+	// scanned is asked about (most patterns are only ever asked about
+	// scanned texts: their own automaton would be memory for nothing).
+	pre func() *litSet
 	// anchored is the pattern anchored at its start, run only where one
 	// of lits occurs (every match starts at one): a few bytes per literal
 	// found instead of the regexp at every position of the text. Nil when
@@ -76,7 +79,7 @@ func mustPhrases(pattern string) *phrases {
 			}
 		}
 		p.lits = lits
-		p.pre = newLitSet(lits)
+		p.pre = sync.OnceValue(func() *litSet { return newLitSet(lits) })
 		if !looksBehind(tree) {
 			p.anchored = regexp.MustCompile(`^(?:` + pattern + `)`)
 		}
@@ -249,7 +252,7 @@ func (p *phrases) offsets(s string) []int {
 		}
 		return out
 	}
-	ms := p.pre.ac.FindAllOverlapping(bytesOf(s))
+	ms := p.pre().ac.FindAllOverlapping(bytesOf(s))
 	out := make([]int, 0, len(ms))
 	for _, m := range ms {
 		out = append(out, m.Start)
@@ -260,7 +263,7 @@ func (p *phrases) offsets(s string) []int {
 
 // MatchString reports whether s contains a match.
 func (p *phrases) MatchString(s string) bool {
-	if p.pre != nil && !p.pre.any(s) || !p.headed(s) {
+	if p.pre != nil && !p.pre().any(s) || !p.headed(s) {
 		return false
 	}
 	if p.anchored != nil {
@@ -271,7 +274,7 @@ func (p *phrases) MatchString(s string) bool {
 
 // FindString is regexp's, behind the prefilter.
 func (p *phrases) FindString(s string) string {
-	if p.pre != nil && !p.pre.any(s) || !p.headed(s) {
+	if p.pre != nil && !p.pre().any(s) || !p.headed(s) {
 		return ""
 	}
 	if p.anchored != nil {
@@ -285,7 +288,7 @@ func (p *phrases) FindString(s string) string {
 
 // FindStringIndex is regexp's, behind the prefilter.
 func (p *phrases) FindStringIndex(s string) []int {
-	if p.pre != nil && !p.pre.any(s) || !p.headed(s) {
+	if p.pre != nil && !p.pre().any(s) || !p.headed(s) {
 		return nil
 	}
 	if p.anchored != nil {
@@ -373,57 +376,23 @@ func starts(re *syntax.Regexp) (lits []string, exact, ok bool) {
 // phraseSet matches when any of its patterns does. Each pattern keeps its
 // own prefilter, so a message runs only the few small regexps whose
 // literals it contains, instead of one large alternation whose literals
-// ("can i", "i m") are in most messages; the prefilters of all patterns
-// are one automaton, run once over the message.
+// ("can i", "i m") are in most messages; the literals of all patterns are
+// found in the one pass over the message (scanned).
 type phraseSet struct {
 	pats []*phrases
-	pre  *litSet // literals of the patterns that have some, grouped by pattern
-	with []int   // pre's group → index in pats
-	bare []int   // patterns without literals: always run
 }
 
 func anyPhrases(patterns []string) *phraseSet {
 	set := &phraseSet{}
-	var groups [][]string
-	for i, src := range patterns {
-		p := mustPhrases(src)
-		set.pats = append(set.pats, p)
-		if p.pre == nil {
-			set.bare = append(set.bare, i)
-			continue
-		}
-		groups = append(groups, p.lits)
-		set.with = append(set.with, i)
-	}
-	if len(groups) > 0 {
-		set.pre = newLitSet(groups...)
+	for _, src := range patterns {
+		set.pats = append(set.pats, mustPhrases(src))
 	}
 	return set
 }
 
-// MatchString reports whether any pattern matches s.
-func (set *phraseSet) MatchString(s string) bool {
-	for _, i := range set.bare {
-		if set.pats[i].re.MatchString(s) {
-			return true
-		}
-	}
-	if set.pre == nil {
-		return false
-	}
-	fired := make([]bool, len(set.with))
-	set.pre.groups(s, fired)
-	for g, ok := range fired {
-		if ok && set.pats[set.with[g]].MatchString(s) {
-			return true
-		}
-	}
-	return false
-}
-
 // FindAllStringSubmatch is regexp's, behind the prefilter.
 func (p *phrases) FindAllStringSubmatch(s string, n int) [][]string {
-	if p.pre != nil && !p.pre.any(s) || !p.headed(s) {
+	if p.pre != nil && !p.pre().any(s) || !p.headed(s) {
 		return nil
 	}
 	if p.anchored == nil {
