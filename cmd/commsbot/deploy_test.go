@@ -798,3 +798,34 @@ func TestAdminAddr(t *testing.T) {
 		}
 	}
 }
+
+// TestPprofOnlyWhenAskedAndOffThePublicPort: COMMSBOT_PPROF=on adds Go's
+// profiler to the admin listener only; without it, or on the public port,
+// there is none.
+func TestPprofOnlyWhenAskedAndOffThePublicPort(t *testing.T) {
+	t.Parallel()
+	for _, on := range []bool{true, false} {
+		admin := fmt.Sprintf("127.0.0.1:%d", freeTCPPort(t))
+		env := map[string]string{"COMMSBOT_NO_PLATFORM": "on", "COMMSBOT_ADMIN_ADDR": admin}
+		if on {
+			env["COMMSBOT_PPROF"] = "on"
+		}
+		base := startServe(t, env)
+		var code int
+		waitUntil(t, "the admin listener", func() bool {
+			resp, err := http.Get("http://" + admin + "/debug/pprof/")
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			code = resp.StatusCode
+			return true
+		})
+		if want := map[bool]int{true: http.StatusOK, false: http.StatusNotFound}[on]; code != want {
+			t.Errorf("COMMSBOT_PPROF on=%v: admin /debug/pprof/ %d, want %d", on, code, want)
+		}
+		if code, _ := getStatus(t, base+"/debug/pprof/"); code != http.StatusNotFound {
+			t.Errorf("public /debug/pprof/: %d, want 404", code)
+		}
+	}
+}
