@@ -107,10 +107,26 @@ func tokenize(text string) []token {
 		flush(i)
 	}
 	flush(len(text))
+	fontSense(toks)
 	for i := range toks {
 		toks[i].en, toks[i].fr = stems(toks[i].lower)
 	}
 	return toks
+}
+
+// fontSense reads French "police(s) de caractères" and "police(s)
+// d'écriture" as the typeface they are, not as the police: a question
+// about fonts is not about law enforcement using an account.
+func fontSense(toks []token) {
+	for i := 0; i+2 < len(toks); i++ {
+		if f := toks[i].fold; f != "police" && f != "polices" {
+			continue
+		}
+		next := toks[i+1].fold + " " + toks[i+2].fold
+		if next == "de caractere" || next == "de caracteres" || next == "d ecriture" {
+			toks[i].fold, toks[i].lower = "typographie", "typographie"
+		}
+	}
 }
 
 // countWords is len(tokenize(text)), without building the tokens.

@@ -260,3 +260,25 @@ func TestSplitSentencesLikeTheRegexp(t *testing.T) {
 		}
 	}
 }
+
+// TestFontSense: "police(s) de caractères" and "police d'écriture" are
+// typefaces; the police elsewhere stay the police.
+func TestFontSense(t *testing.T) {
+	for text, want := range map[string]string{
+		"Quelles polices de caractères utiliser?": "typographie",
+		"une police d'écriture lisible":           "typographie",
+		"la police de caracteres Arial":           "typographie",
+		"la police locale nous a appelés":         "police",
+		"la police de Montréal":                   "police",
+	} {
+		got := ""
+		for _, tok := range tokenize(text) {
+			if tok.fold == "typographie" || tok.fold == "police" || tok.fold == "polices" {
+				got = tok.fold
+			}
+		}
+		if got != want {
+			t.Errorf("%q: %q, want %q", text, got, want)
+		}
+	}
+}
