@@ -49,3 +49,24 @@ func TestBreachStoriesInOtherWords(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherProvincesLaws: another province's law is outside the sources
+// (declined), however strongly its words match the breach guidance; a
+// breach that happened there is still answered and flagged.
+func TestOtherProvincesLaws(t *testing.T) {
+	nlu, err := intents.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, oos := range map[string]bool{
+		"Does Manitoba's privacy legislation require us to notify the affected individuals of a privacy breach?": true,
+		"En Ontario, la loi oblige-t-elle un organisme municipal à aviser le commissaire?":                       true,
+		"Does the Nova Scotia act require notifying the Commissioner of a privacy breach?":                       true,
+		"We lost a USB key with client files at our Saskatchewan office. Does the law require notice?":           false,
+	} {
+		u := nlu.Understand(q, bot.State{}, "")
+		if got := u.Abstain == "out-of-scope"; got != oos {
+			t.Errorf("%q: out of scope %v (abstain %q, entry %q), want %v", q, got, u.Abstain, u.Entry, oos)
+		}
+	}
+}

@@ -431,6 +431,7 @@ func (c *Classifier) cues(text string, prev bot.State, hint bot.Lang) (bot.Under
 		return abstain(u, "out-of-scope"), a
 	}
 	if outsideLawRe.Match(a.folded) || hrFileRe.Match(a.folded) && !a.slots.Incident ||
+		otherProvinceRe.Match(a.folded) && provincialLawRe.Match(a.folded) && !federalLawRe.Match(a.folded) && !a.slots.Incident ||
 		(offTopic(a.folded) || outsideSectorRe.Match(a.folded)) && !a.slots.Incident && best.Score < strongScore {
 		return abstain(u, "out-of-scope"), a
 	}
@@ -701,6 +702,15 @@ var outsideLawRe = mustPhrases(` (loi 25|bill 64|projet de loi 64|quebec privacy
 // a question abstains unless it is plainly about the sources (a breach that
 // happened, a strong match), as "the fax went to a private company" is.
 var outsideSectorRe = mustPhrases(` (private company|private sector|private business|entreprise privee|secteur prive|ontario|contre une entreprise|against a company|alberta|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick|united kingdom|royaume uni|in france|en france|united states|etats unis)`)
+
+// A province other than B.C. (Quebec aside: federal offices there are
+// many) named with a law, not a federal one, is that province's law: the
+// sources hold the federal notice and B.C.'s breach guidance only.
+var (
+	otherProvinceRe = mustPhrases(` (ontario|ontarien|ontarienne|alberta|albertain|albertaine|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick|newfoundland|terre neuve|prince edward island|ile du prince edouard|yukon|nunavut|northwest territories|territoires du nord ouest)( |$)`)
+	provincialLawRe = mustPhrases(` (law|laws|act|acts|legislation|statute|statutes|regulation|regulations|loi|lois|reglement|reglements|fippa|foip|foippa|laipvp|lprpde)( |$)`)
+	federalLawRe    = mustPhrases(` (privacy act|loi sur la protection des renseignements personnels|financial administration act|loi sur la gestion des finances publiques|public service employment act|loi sur l emploi dans la fonction publique)( |$)`)
+)
 
 // bcOtherRe: B.C. law other than breach notification (access requests,
 // their fees and deadlines, PIAs, storage outside Canada) — the B.C.
