@@ -282,6 +282,11 @@ var heldOutFloor = map[string]bars{
 	// b454155: en wrong 0.08, missed 0.07, fr wrong 0.05, missed 0.02,
 	// out of scope 0.83.
 	"blind38": {maxWrong: 0.09, maxMissed: 0.10, maxClarified: 0.10, minResolved: 0.88, minOOS: 0.78},
+	// blind40 (Slack register: abbreviations, forwarded threads, 13
+	// conversations) was written in session 12 and scored once, blind, at
+	// b35ae10: en wrong 0.07, missed 0.07, fr wrong 0.12, missed 0.02, out
+	// of scope 0.98.
+	"blind40": {maxWrong: 0.13, maxMissed: 0.10, maxClarified: 0.10, minResolved: 0.84, minOOS: 0.90},
 }
 
 // TestHeldOutQuestions scores each set written after the split (each
