@@ -105,9 +105,7 @@ func TestRedactPrechecksChangeNothing(t *testing.T) {
 		"2001:db8::1 and 10:30:45", "١٢٣٤٥٦٧٨٩", "K1A 0B1", "",
 	}
 	for _, f := range mustGlob(t, "../testdata/*.jsonl") {
-		for _, q := range readQuestions(t, f) {
-			texts = append(texts, q)
-		}
+		texts = append(texts, readQuestions(t, f)...)
 	}
 	if len(texts) < 1000 {
 		t.Fatalf("only %d texts: the question sets were not found", len(texts))
