@@ -83,7 +83,11 @@ func Redact(s string) string {
 
 // RedactKinds is Redact, also listing the kinds of information it removed
 // ("email", "name", "health-card"…), each once, in the order found.
-func RedactKinds(s string) (string, []string) {
+func RedactKinds(s string) (string, []string) { return redactKinds(s, true) }
+
+// redactKinds is RedactKinds; without prechecks every expression runs on
+// every text (the tests compare the two).
+func redactKinds(s string, prechecks bool) (string, []string) {
 	var kinds []string
 	found := func(k string) {
 		if !slices.Contains(kinds, k) {
@@ -100,7 +104,7 @@ func RedactKinds(s string) (string, []string) {
 	// replacement only removes digits and letters, so the checks hold.
 	at, digit := strings.Contains(s, "@"), strings.ContainsFunc(s, isDigit)
 	for _, r := range redactions {
-		if r.kind == "email" && !at || r.kind != "email" && !digit {
+		if prechecks && (r.kind == "email" && !at || r.kind != "email" && !digit) {
 			continue
 		}
 		if r.re.MatchString(s) {
@@ -108,11 +112,11 @@ func RedactKinds(s string) (string, []string) {
 			found(r.kind)
 		}
 	}
-	if !capitalAfterSpace(s) {
+	if prechecks && !capitalAfterSpace(s) {
 		return s, kinds
 	}
 	for i, re := range nameRedactions {
-		if i == 0 && !nameLead(s) || i == 1 && !titleLead(s) {
+		if prechecks && (i == 0 && !nameLead(s) || i == 1 && !titleLead(s)) {
 			continue
 		}
 		s = re.ReplaceAllStringFunc(s, func(m string) string {
