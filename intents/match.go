@@ -8,8 +8,6 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/coregx/ahocorasick"
 )
 
 // phrases is a regular expression over folded text with a literal
@@ -424,9 +422,12 @@ func (p *phrases) FindAllStringSubmatch(s string, n int) [][]string {
 // need no pass of their own.
 type scanned struct {
 	s     string
-	hits  []ahocorasick.Match // pattern ids are allLits' groups
-	fired []uint64            // bit i: a literal of allPhrases[i] occurs
-	n     int                 // patterns the pass looked for
+	fired []uint64 // bit i: a literal of allPhrases[i] occurs
+	n     int      // patterns the pass looked for
+	// offs holds where each pattern's literals occur, grouped by pattern
+	// and sorted: pattern i's are offs[from[i]:from[i+1]].
+	offs []int
+	from []int32
 }
 
 // allLits is the literals of every pattern with a prefilter, grouped by the
@@ -456,10 +457,30 @@ func scan(s string) *scanned {
 	if s == "" {
 		return t
 	}
-	t.hits = set.ac.FindAllOverlapping(bytesOf(s))
-	for _, m := range t.hits {
+	hits := set.ac.FindAllOverlapping(bytesOf(s))
+	// The offsets grouped by pattern, each group sorted and distinct:
+	// pattern g's are offs[from[g]:from[g+1]].
+	from := make([]int32, n+1)
+	for _, m := range hits {
 		g := set.group[m.PatternID]
 		t.fired[g/64] |= 1 << (g % 64)
+		from[g+1]++
+	}
+	for g := range n {
+		from[g+1] += from[g]
+	}
+	offs := make([]int, len(hits))
+	next := slices.Clone(from[:n])
+	for _, m := range hits {
+		g := set.group[m.PatternID]
+		offs[next[g]] = m.Start
+		next[g]++
+	}
+	t.offs, t.from = offs, from
+	for g := range n {
+		if from[g+1]-from[g] > 1 {
+			slices.Sort(offs[from[g]:from[g+1]])
+		}
 	}
 	return t
 }
@@ -468,18 +489,14 @@ func scan(s string) *scanned {
 // t.
 func (t *scanned) has(p *phrases) bool { return t.fired[p.id/64]&(1<<(p.id%64)) != 0 }
 
-// offsetsIn returns the sorted, distinct offsets in t where p's literals
-// occur.
+// offsetsIn returns the sorted offsets in t where p's literals occur (an
+// offset where two of them start comes twice: trying it twice changes
+// nothing).
 func (p *phrases) offsetsIn(t *scanned) []int {
-	set := allLits()
-	var out []int
-	for _, m := range t.hits {
-		if set.group[m.PatternID] == p.id {
-			out = append(out, m.Start)
-		}
+	if t.offs == nil {
+		return nil
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return t.offs[t.from[p.id]:t.from[p.id+1]]
 }
 
 // Match is MatchString on a scanned text.
