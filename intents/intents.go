@@ -117,10 +117,9 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 	c.m.number(toks)
 	markFocus(text, toks)
 	a := analysis{raw: text, toks: toks, words: content(toks), folded: scan(foldText(toks))}
-	for _, t := range toks {
-		if t.focus {
-			a.focus = append(a.focus, t)
-		}
+	// markFocus marks a suffix of the tokens: the focus shares them.
+	if i := slices.IndexFunc(toks, func(t token) bool { return t.focus }); i >= 0 {
+		a.focus = toks[i:len(toks):len(toks)]
 	}
 	if len(a.focus) == len(toks) {
 		a.focus = nil // one sentence: nothing to favour

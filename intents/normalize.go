@@ -80,7 +80,9 @@ func tokenize(text string) []token {
 	if !norm.NFC.IsNormalString(text) {
 		text = norm.NFC.String(text)
 	}
-	var toks []token
+	// About one word in six bytes of chat: room for most messages at
+	// once, instead of growing the slice of large tokens step by step.
+	toks := make([]token, 0, len(text)/6+4)
 	start := -1
 	flush := func(end int) {
 		if start < 0 {
