@@ -95,7 +95,7 @@ type analysis struct {
 	raw      string  // the message as typed
 	toks     []token // all words, typos corrected
 	focus    []token // the words of the last sentence, when there are several
-	words    []token // content words
+	words    int     // how many content words
 	folded   *scanned
 	lang     bot.Lang
 	langSure bool
@@ -116,7 +116,7 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 	}
 	c.m.number(toks)
 	markFocus(text, toks)
-	a := analysis{raw: text, toks: toks, words: content(toks), folded: scan(foldText(toks))}
+	a := analysis{raw: text, toks: toks, words: countContent(toks), folded: scan(foldText(toks))}
 	// markFocus marks a suffix of the tokens: the focus shares them.
 	if i := slices.IndexFunc(toks, func(t token) bool { return t.focus }); i >= 0 {
 		a.focus = toks[i:len(toks):len(toks)]
@@ -528,12 +528,12 @@ var platformFamily = map[string]bool{"pin.platform": true, "pin.pia": true, "pin
 // followUp decides whether a message continues the previous question.
 func followUp(a analysis, prev bot.State, prevDoc string, best Scored, conf, threshold float64) (string, bool) {
 	marker := followUpRe.Match(a.folded)
-	short := len(a.words) <= 4
+	short := a.words <= 4
 	if !marker && !short {
 		return "", false
 	}
 	// A new platform after a platform question: same question, new slot.
-	if a.slots.Platform != "" && (marker || len(a.words) <= 2) {
+	if a.slots.Platform != "" && (marker || a.words <= 2) {
 		if platformFamily[prev.Intent] {
 			return prev.Intent, true
 		}

@@ -201,15 +201,15 @@ func set(words string) map[string]bool {
 	return m
 }
 
-// content drops stopwords.
-func content(toks []token) []token {
-	out := make([]token, 0, len(toks))
+// countContent counts the words that are not stopwords.
+func countContent(toks []token) int {
+	n := 0
 	for _, t := range toks {
 		if !stopwords[t.fold] {
-			out = append(out, t)
+			n++
 		}
 	}
-	return out
+	return n
 }
 
 // foldText lower-cases and folds a whole message, keeping single spaces
