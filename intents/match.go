@@ -261,38 +261,36 @@ func (p *phrases) offsets(s string) []int {
 
 // MatchString reports whether s contains a match.
 func (p *phrases) MatchString(s string) bool {
-	if p.pre != nil && !p.pre().any(s) || !p.headed(s) {
+	switch {
+	case !p.headed(s):
 		return false
-	}
-	if p.anchored != nil {
-		return p.any(s, p.offsets(s))
+	case p.anchored != nil:
+		return p.any(s, p.offsets(s)) // no literal, no offset
+	case p.pre != nil && !p.pre().any(s):
+		return false
 	}
 	return p.re.MatchString(s)
 }
 
 // FindString is regexp's, behind the prefilter.
 func (p *phrases) FindString(s string) string {
-	if p.pre != nil && !p.pre().any(s) || !p.headed(s) {
-		return ""
+	if loc := p.FindStringIndex(s); loc != nil {
+		return s[loc[0]:loc[1]]
 	}
-	if p.anchored != nil {
-		if o, e := p.span(s, p.offsets(s)); o >= 0 {
-			return s[o:e]
-		}
-		return ""
-	}
-	return p.re.FindString(s)
+	return ""
 }
 
 // FindStringIndex is regexp's, behind the prefilter.
 func (p *phrases) FindStringIndex(s string) []int {
-	if p.pre != nil && !p.pre().any(s) || !p.headed(s) {
+	switch {
+	case !p.headed(s):
 		return nil
-	}
-	if p.anchored != nil {
+	case p.anchored != nil:
 		if o, e := p.span(s, p.offsets(s)); o >= 0 {
 			return []int{o, e}
 		}
+		return nil
+	case p.pre != nil && !p.pre().any(s):
 		return nil
 	}
 	return p.re.FindStringIndex(s)
@@ -390,7 +388,7 @@ func anyPhrases(patterns []string) *phraseSet {
 
 // FindAllStringSubmatch is regexp's, behind the prefilter.
 func (p *phrases) FindAllStringSubmatch(s string, n int) [][]string {
-	if p.pre != nil && !p.pre().any(s) || !p.headed(s) {
+	if !p.headed(s) || p.anchored == nil && p.pre != nil && !p.pre().any(s) {
 		return nil
 	}
 	if p.anchored == nil {
@@ -421,65 +419,61 @@ func (p *phrases) FindAllStringSubmatch(s string, n int) [][]string {
 // found in one pass of one automaton: the patterns asked about it then
 // need no pass of their own.
 type scanned struct {
-	s     string
-	fired []uint64 // bit i: a literal of allPhrases[i] occurs
-	n     int      // patterns the pass looked for
+	s string
+	n int // patterns the pass looked for: allPhrases[:n]
 	// offs holds where each pattern's literals occur, grouped by pattern
 	// and sorted: pattern i's are offs[from[i]:from[i+1]].
 	offs []int
 	from []int32
 }
 
-// allLits is the literals of every pattern with a prefilter, grouped by the
-// pattern's index in allPhrases; built once, after the package's patterns
-// (a pattern compiled later, by a test, is not in it and is matched on its
-// own).
-var allLits = sync.OnceValue(func() *litSet {
+// literalScan is the literals of every pattern with a prefilter, grouped
+// by the pattern's index in allPhrases, for the first n patterns.
+type literalScan struct {
+	set *litSet
+	n   int
+}
+
+// allLits is built once, after the package's patterns (a pattern compiled
+// later, by a test, is not in it and is matched on its own).
+var allLits = sync.OnceValue(func() literalScan {
 	groups := make([][]string, len(allPhrases))
 	for i, p := range allPhrases {
 		if p.pre != nil {
 			groups[i] = p.lits
 		}
 	}
-	return newLitSet(groups...)
+	return literalScan{set: newLitSet(groups...), n: len(groups)}
 })
 
 // inScan reports whether t's pass looked for p's literals.
 func (p *phrases) inScan(t *scanned) bool { return p.pre != nil && p.id < t.n }
 
 func scan(s string) *scanned {
-	set := allLits()
-	n := len(set.group)
-	if n > 0 {
-		n = set.group[len(set.group)-1] + 1
-	}
-	t := &scanned{s: s, fired: make([]uint64, (n+63)/64), n: n}
+	all := allLits()
+	n := all.n
+	t := &scanned{s: s, n: n, from: make([]int32, n+1)}
 	if s == "" {
 		return t
 	}
-	hits := set.ac.FindAllOverlapping(bytesOf(s))
-	// The offsets grouped by pattern, each group sorted and distinct:
-	// pattern g's are offs[from[g]:from[g+1]].
-	from := make([]int32, n+1)
+	hits := all.set.ac.FindAllOverlapping(bytesOf(s))
+	// Counting sort of the offsets by pattern, then each pattern's sorted.
 	for _, m := range hits {
-		g := set.group[m.PatternID]
-		t.fired[g/64] |= 1 << (g % 64)
-		from[g+1]++
+		t.from[all.set.group[m.PatternID]+1]++
 	}
 	for g := range n {
-		from[g+1] += from[g]
+		t.from[g+1] += t.from[g]
 	}
-	offs := make([]int, len(hits))
-	next := slices.Clone(from[:n])
+	t.offs = make([]int, len(hits))
+	next := slices.Clone(t.from[:n])
 	for _, m := range hits {
-		g := set.group[m.PatternID]
-		offs[next[g]] = m.Start
+		g := all.set.group[m.PatternID]
+		t.offs[next[g]] = m.Start
 		next[g]++
 	}
-	t.offs, t.from = offs, from
 	for g := range n {
-		if from[g+1]-from[g] > 1 {
-			slices.Sort(offs[from[g]:from[g+1]])
+		if t.from[g+1]-t.from[g] > 1 {
+			slices.Sort(t.offs[t.from[g]:t.from[g+1]])
 		}
 	}
 	return t
@@ -487,17 +481,12 @@ func scan(s string) *scanned {
 
 // has reports whether a literal of p (which t's pass looked for) occurs in
 // t.
-func (t *scanned) has(p *phrases) bool { return t.fired[p.id/64]&(1<<(p.id%64)) != 0 }
+func (t *scanned) has(p *phrases) bool { return t.from[p.id+1] > t.from[p.id] }
 
 // offsetsIn returns the sorted offsets in t where p's literals occur (an
 // offset where two of them start comes twice: trying it twice changes
 // nothing).
-func (p *phrases) offsetsIn(t *scanned) []int {
-	if t.offs == nil {
-		return nil
-	}
-	return t.offs[t.from[p.id]:t.from[p.id+1]]
-}
+func (p *phrases) offsetsIn(t *scanned) []int { return t.offs[t.from[p.id]:t.from[p.id+1]] }
 
 // Match is MatchString on a scanned text.
 func (p *phrases) Match(t *scanned) bool {
