@@ -77,6 +77,7 @@ func trainLearned(examples []bot.Example) *learned {
 	var counts []map[uint64]float64
 	var totals []float64
 	vocab := map[uint64]bool{}
+	uses := map[string]int{} // word → how often the examples use it
 	var buf []uint64
 	for _, ex := range examples {
 		i, ok := idx[ex.Entry]
@@ -87,7 +88,13 @@ func trainLearned(examples []bot.Example) *learned {
 			counts = append(counts, map[uint64]float64{})
 			totals = append(totals, 0)
 		}
-		buf = features(tokenize(ex.Text), buf[:0])
+		toks := tokenize(ex.Text)
+		for _, t := range toks {
+			if len(t.fold) >= nbMinGram {
+				uses[t.fold]++
+			}
+		}
+		buf = features(toks, buf[:0])
 		for _, f := range buf {
 			counts[i][f]++
 			totals[i]++
@@ -123,20 +130,13 @@ func trainLearned(examples []bot.Example) *learned {
 		}
 		m.spans[b] = [2]int32{start, int32(len(m.post))}
 	}
-	m.cacheWords(examples)
+	m.cacheWords(uses)
 	return m
 }
 
-// cacheWords fills m.words with the examples' most used words.
-func (m *learned) cacheWords(examples []bot.Example) {
-	uses := map[string]int{}
-	for _, ex := range examples {
-		for _, t := range tokenize(ex.Text) {
-			if len(t.fold) >= nbMinGram {
-				uses[t.fold]++
-			}
-		}
-	}
+// cacheWords fills m.words with the examples' most used words (uses:
+// how often the examples use each word, counted during training).
+func (m *learned) cacheWords(uses map[string]int) {
 	var common []string
 	for w, n := range uses {
 		if n >= minCachedUses {
