@@ -707,7 +707,7 @@ var outsideSectorRe = mustPhrases(` (private company|private sector|private busi
 // sources hold the federal notice and B.C.'s breach guidance only.
 var (
 	otherProvinceRe = mustPhrases(` (ontario|ontarien|ontarienne|alberta|albertain|albertaine|manitoba|saskatchewan|nova scotia|nouvelle ecosse|new brunswick|nouveau brunswick|newfoundland|terre neuve|prince edward island|ile du prince edouard|yukon|nunavut|northwest territories|territoires du nord ouest)( |$)`)
-	provincialLawRe = mustPhrases(` (law|laws|act|acts|legislation|statute|statutes|regulation|regulations|loi|lois|reglement|reglements|fippa|foip|foippa|laipvp|lprpde)( |$)`)
+	provincialLawRe = mustPhrases(` (law|laws|act|acts|legislation|statute|statutes|regulation|regulations|loi|lois|reglement|reglements|fippa|foip|foippa|laipvp)( |$)`)
 	federalLawRe    = mustPhrases(` (privacy act|loi sur la protection des renseignements personnels|financial administration act|loi sur la gestion des finances publiques|public service employment act|loi sur l emploi dans la fonction publique)( |$)`)
 )
 
