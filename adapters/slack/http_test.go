@@ -505,7 +505,10 @@ func TestCoordinatorWorkflow(t *testing.T) {
 		t.Fatalf("Claim button value %q, want %s", got, id)
 	}
 	resolveValue := button(t, post, actResolve)
-	const postTS = "1700000700.000001"
+	// Presses come from the posted message: the claim's own update and the
+	// claimed notice's update (delivered from the outbox, in either order)
+	// both land on it.
+	postTS := e.fake.posts(atipChannel)[0].TS
 
 	// Someone who is not a coordinator: a private refusal, nothing changes.
 	e.interact(e.press(otherUser, actClaim, id, atipChannel, postTS, e.fake.responseURL("refused"), false))
