@@ -72,6 +72,11 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 	u, a := c.cues(text, prev, hint)
 	cue := u
 	var cands []Candidate
+	if c.nb != nil && u.Command == bot.CmdNone && u.Abstain == "out-of-scope" && !u.FollowUp {
+		// Out of scope by the cue file's rules: the learned model is heard
+		// by the review detectors only.
+		cands = c.nb.predict(a.toks)
+	}
 	if c.nb != nil && u.Command == bot.CmdNone && (u.Abstain == "" || u.Abstain == "unsure") && !u.FollowUp {
 		cands = c.nb.predict(a.toks)
 		u = c.combine(u, a, cands)

@@ -58,8 +58,10 @@ var entryOf = map[string]string{
 // transferring questions and complaints within or outside the department.
 var (
 	consistentUseRe = mustPhrases(` (moderat|moderer|evaluat|evaluer|evaluation|distribution list|mailing list|liste de diffusion|liste d envoi|newsletter|infolettre|consistent use|usage compatible|utilisation compatible|fin compatible|fins compatibles)`)
-	transferRe      = mustPhrases(` (transfer|forward|pass|refer|route|send|transmettre|transferer|acheminer|envoyer|faire suivre|follow up|faire un suivi)`)
-	questionsRe     = mustPhrases(` (question|complain|plainte|enquiries|inquiries|inquiry|enquiry|demande|request|message|dm |courriel)`)
+	// consistentUseTermRe names the notion itself.
+	consistentUseTermRe = mustPhrases(` (consistent use|consistent uses|usage compatible|usages compatibles|utilisation compatible|utilisations compatibles|fin compatible|fins compatibles|compatible use|compatible uses|uses consistent|usages coherents|utilisations coherentes)( |$)`)
+	transferRe          = mustPhrases(` (transfer|forward|pass|refer|route|send|transmettre|transferer|acheminer|envoyer|faire suivre|follow up|faire un suivi)`)
+	questionsRe         = mustPhrases(` (question|complain|plainte|enquiries|inquiries|inquiry|enquiry|demande|request|message|dm |courriel)`)
 	// pia and newAccountRe tell a question about a PIA or a new account
 	// from one about what to do with an account.
 	piaRe        = mustPhrases(` (pia|privacy impact|impact assessment|evaluation des facteurs)`)
@@ -69,7 +71,7 @@ var (
 // otherPurposeRe names purposes that are none of A.6's consistent uses:
 // information sent on "for a fundraiser" is not a question transferred for
 // an answer.
-var otherPurposeRe = mustPhrases(` (fundrais|fund rais|donat|don |dons |foundation|fondation|campaign|campagne|partisan|political|politique|party|parti |election|vote|marketing|market |advertis|ad campaign|ads |flyers?|publicite|pub |promot|sell|sale|vendre|vente|sollicit|recruit|recrut|survey|sondage|research|recherche|enquete|investigat|profil|track|suivre les|partner|partenaire|gala|to invite|pour les inviter|(another|other|different|new|separate) (program|programs|branch|team|service|department|unit|initiative|project|organization)|(autre|autres|nouveau|nouvelle) (programme|programmes|direction|equipe|service|ministere|unite|initiative|projet|organisme))`)
+var otherPurposeRe = mustPhrases(` (fundrais|fund rais|donat|don |dons |foundation|fondation|campaign|campagne|partisan|political|politique|party|parti |election|vote|marketing|market |advertis|ad campaign|ads |flyers?|publicite|pub |promot|sell|sale|vendre|vente|sollicit|recruit|recrut|survey|sondage|research|recherche|enquete|investigat|profil|track|suivre les|partner|partenaire|gala|(for|pour) (its|their|his|her|sa|son|ses|leur|leurs) (own|propre|propres)|to invite|pour les inviter|(another|other|different|new|separate) (program|programs|branch|team|service|department|unit|initiative|project|organization)|(autre|autres|nouveau|nouvelle) (programme|programmes|direction|equipe|service|ministere|unite|initiative|projet|organisme))`)
 
 func consistentUse(folded *scanned) bool {
 	if otherPurposeRe.Match(folded) {
@@ -143,8 +145,14 @@ func decide(u bot.Understanding, folded *scanned) bot.Understanding {
 		}
 	case "pin.pib":
 		u.Entry = "pib-standard"
-		if beyondStandardPI(s.PersonalInfo) {
+		switch {
+		case beyondStandardPI(s.PersonalInfo):
 			u.Entry = "pib-other-pi"
+		// The consistent uses of the standard PIBs are listed in A.6, not
+		// in A.10 (what the PIBs hold): "what consistent uses do PSU 938
+		// and PSU 914 allow?" is answered there.
+		case consistentUseTermRe.Match(folded):
+			u.Entry = "secondary-use-consistent"
 		}
 	default:
 		// An intent of the cue file has its entry; an entry an analyst

@@ -57,6 +57,11 @@ var (
 	// thisBreachRe speaks of one breach in particular, or of the people
 	// it touched: "the breach involves…", "la personne touchée par l'atteinte".
 	thisBreachRe = mustPhrases(` (the breach|this breach|our breach|the leak|this leak|the incident|this incident|la fuite|cette fuite|notre fuite|cette atteinte|l atteinte|notre atteinte|cet incident|l incident|caught up in|touchee par|touche par|touchees par|touches par|affected by it|the affected|les personnes touchees|les gens touches)( |$)`)
+	// disclosedRe: information handed over, told or shown, in the past
+	// tense; with a question on a step of the breach guidance, the story
+	// of a particular breach ("the clerk handed a client's file to her
+	// ex-husband").
+	disclosedRe = mustPhrases(` (handed|gave|showed|disclosed|revealed|divulged|leaked|emailed|faxed|mailed|forwarded|remis|remise|donne|donnee|montre|montree|divulgue|divulguee|devoile|devoilee|revele|revelee|faxe|faxee|telecopie)( |$)`)
 	generalRe    = mustPhrases(` (in general|generally|en general|does the guidance|the guidance say|la directive|le guide|what does|qu est ce que dit|according to|selon|a public body|un organisme public|public bodies|organismes publics|any breach|une atteinte quelconque|typically|usually|habituellement)( |$)`)
 )
 
@@ -78,6 +83,13 @@ var (
 	listOrRankRe = mustPhrases(` (list|lists|listing|liste|listes|database|spreadsheet|tableau|fichier|registry|registre|score|scores|scoring|rate|rating|rank|ranking|classify|classer|classement|noter|coter|cote|palmares|blacklist|liste noire)( of| des| de| d| les| each| every| all| our| chaque| tous les| toutes les| nos)?( the| our| nos| les)? (people|persons|individuals|users|followers|subscribers|commenters|commentators|citizens|clients|influencers|critics|journalists|employees|staff|abonnes|commentateurs|citoyens|usagers|utilisateurs|influenceurs|critiques|personnes|gens|internautes|employes|fonctionnaires|participants)( |$)`)
 	oneByOneRe   = mustPhrases(` (by name|name by name|nom par nom|one by one|un par un|une par une|tied to their|linked to their|lie a leur|lies a leur|with their (names|usernames|handles|contact)|avec leurs (noms|coordonnees|courriels|adresses)|who they are|qui ils sont)( |$)`)
 	mailingRe    = mustPhrases(` (mailing|distribution|newsletter|envoi|diffusion|infolettre|bulletin)( |$)`)
+	// listWhoRe: a list of people, or of their accounts, picked out by
+	// what they do or think ("a list of the accounts that attack the
+	// minister", "la liste des influenceurs qui critiquent le programme"):
+	// identifying individuals, whatever the list is for. optedInRe: people
+	// who asked to be on it chose to be.
+	listWhoRe = mustPhrases(` (list|lists|listing|liste|listes|database|spreadsheet|tableau|registry|registre|inventory|inventaire|tally|roster|repertoire)( of| des| de| d)?( the| our| all| every| nos| les| tous les| toutes les)?( [a-z]+)? (people|persons|individuals|users|followers|subscribers|commenters|commentators|citizens|clients|influencers|critics|journalists|employees|staff|accounts|profiles|handles|usernames|abonnes|commentateurs|citoyens|usagers|utilisateurs|influenceurs|critiques|personnes|gens|internautes|employes|comptes|profils|participants) (who|that|which|qui|ayant)( |$)`)
+	optedInRe = mustPhrases(` (asked|requested|signed up|sign up|subscribed|registered|opted|consented|agreed|demande|demandent|inscrit|inscrits|inscrites|consenti|accepte|abonne)( |$)`)
 )
 
 // personalWordRe is personalAccountRe's cheap first test: its words are
@@ -93,8 +105,8 @@ var personalAccountRe = mustPhrases(` ((my|mon|ma|mes|her|his|their|son|sa|ses|l
 // mailing list: information collected to engage, used for outreach — A.6's
 // secondary use, which A.8 says needs each person's consent first.
 var (
-	engagedPeopleRe = mustPhrases(` ((everyone|everybody|all|anyone|people|those|users|tous|toutes|tout le monde|ceux|celles|les gens|le monde) (who|that|qui) (have |has |ont |a )?(commented|comment|liked|like|likes|reacted|react|shared|retweeted|reposted|followed|follow|follows|messaged|dm d|wrote to us|replied|answered|participated|commente|commentaire|like|liker|aime|reagi|partage|suit|suivent|nous suit|nous suivent|ecrit|repondu|participe)|(our|the|page|account|nos|les) (followers|commenters|likers|fans|page followers)|abonnes (de|du|de la|de notre|de nos) (page|compte|comptes|chaine|profil|reseaux))( |$)`)
-	listAddRe       = mustPhrases(` (add|adding|added|import|importing|load|put|move|copy|transfer|sign up|subscribe|ajouter|ajoute|importer|verser|transferer|mettre|inscrire|abonner|copier)( |$)`)
+	engagedPeopleRe = mustPhrases(` ((everyone|everybody|all|anyone|people|those|users|tous|toutes|tout le monde|ceux|celles|les gens|le monde) (who|that|qui) (have |has |ont |a )?(commented|comment|liked|like|likes|reacted|react|shared|retweeted|reposted|followed|follow|follows|messaged|dm d|wrote to us|replied|answered|participated|commente|commentaire|like|liker|aime|reagi|partage|suit|suivent|nous suit|nous suivent|ecrit|repondu|participe)|(our|the|page|account|contest|event|nos|les|all the|all our|tous les|toutes les) (followers|commenters|likers|fans|page followers|entrants|contestants|participants|attendees|registrants|respondents|winners|gagnants|repondants|repondantes|commentateurs)|(list of|lists of|liste des|listes des|liste de) (entrants|contestants|participants|attendees|registrants|respondents|winners|gagnants|repondants|commentateurs)|abonnes (de|du|de la|de notre|de nos) (page|compte|comptes|chaine|profil|reseaux))( |$)`)
+	listAddRe       = mustPhrases(` (add|adds|adding|added|import|imports|importing|imported|load|loaded|put|move|moved|copy|copied|transfer|transferred|sign up|signed up|subscribe|subscribed|ajouter|ajoute|ajoutes|ajoutees|importer|importe|importes|importees|verser|verse|verses|transferer|transfere|transferes|mettre|mis|mises|inscrire|inscrit|inscrits|abonner|abonne|abonnes|copier|copie|copies)( |$)`)
 )
 
 // Someone who had no business there getting into an account, tool or
@@ -160,6 +172,16 @@ var categoryEntry = map[string]string{
 	bot.CategoryOtherPI:            "pib-other-pi",
 }
 
+// hasCategory reports whether ds holds a detection of category cat.
+func hasCategory(ds []bot.Detection, cat string) bool {
+	for _, d := range ds {
+		if d.Category == cat {
+			return true
+		}
+	}
+	return false
+}
+
 // learnedOnly reports whether only the learned model's detector fired: it
 // may flag an answer, but it does not turn an abstention into one.
 func learnedOnly(ds []bot.Detection) bool {
@@ -179,7 +201,7 @@ var (
 // own; useVerbRe putting it to use.
 var (
 	collectedRe = mustPhrases(` (entries|entrants|nous ont ecrit|who messaged us|who wrote to us|who dm d us|who wrote|who messaged|who commented|who signed up|qui ont ecrit|qui se sont inscrits|sign ups|signups|sign up list|registrants|registrations|registration list|rsvp|rsvps|subscribers|participants|applicants|contest|concours|quiz|survey responses|inscrits|inscriptions|inscrit|participants|abonnes|contact list|mailing list|email list|liste|list|contacts|emails|courriels|addresses|adresses|postal codes|codes postaux|selfies|photos people|submissions|soumissions)( |$)`)
-	useVerbRe   = mustPhrases(` (use|uses|using|reuse|share|sharing|give|giving|send|sending|pass|hand|load|import|transfer|upload|add|feed|put|mail|text|invite|transfere|transferer|refile|utiliser|utilise|donner|refiler|partager|transmettre|envoyer|verser|importer|ajouter|fournir)( |$)`)
+	useVerbRe   = mustPhrases(` (use|uses|using|used|reuse|reused|share|shares|sharing|shared|give|giving|gave|given|send|sending|sent|pass|passed|hand|handed|load|loaded|import|imported|transfer|transferred|upload|uploaded|add|added|feed|fed|put|mail|mailed|text|texted|invite|invited|transfere|transferer|refile|utiliser|utilise|utilises|donner|donne|donnes|refiler|partager|partage|partages|partagee|transmettre|transmis|transmise|envoyer|envoye|envoyes|verser|verse|verses|importer|importe|importes|ajouter|ajoute|ajoutes|fournir|fourni|fournis)( |$)`)
 )
 
 // followedBy returns the words where first matches in s and second within
@@ -274,6 +296,13 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	if u.Command != bot.CmdNone || u.Abstain == "injection" || u.Abstain == "empty" {
 		return u
 	}
+	// Out of scope by the cue file's rules, the learned model is heard only
+	// where a detector of its own saw a situation (below): its breach
+	// stories are not evidence against those rules.
+	heard := cands
+	if u.Abstain == "out-of-scope" {
+		cands = nil
+	}
 	var ds []bot.Detection
 	add := func(cat, ev string) { ds = append(ds, bot.Detection{Category: cat, Evidence: strings.TrimSpace(ev)}) }
 	f := a.folded
@@ -313,9 +342,16 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		add(bot.CategoryBreach, mixupRe.Find(f)+" /"+incidentThingRe.Find(f))
 	}
 	if len(ds) == 0 && situationalBreach(u.Intent) && !hypo && !generalRe.Match(f) &&
-		(firstPersonRe.Match(f) && particularRe.Match(f) || thisBreachRe.Match(f)) {
-		add(bot.CategoryBreach, "a particular breach: "+strings.TrimSpace(particularRe.Find(f)))
+		(firstPersonRe.Match(f) && particularRe.Match(f) || thisBreachRe.Match(f) || disclosedRe.Match(f)) {
+		add(bot.CategoryBreach, "a particular breach: "+strings.TrimSpace(particularRe.Find(f)+" "+disclosedRe.Find(f)))
 		u.Slots.Incident = true
+	}
+	// A story the learned model is sure is a breach that happened (a photo
+	// posted with names in the background, a link to a file that should
+	// not have been public) is one, even when no phrase of the detectors
+	// above tells it and another situation (health information) was seen.
+	if !hypo && !hasCategory(ds, bot.CategoryBreach) && len(cands) > 0 && cands[0].Entry == breachStory && cands[0].P >= learnedRescue {
+		add(bot.CategoryBreach, fmt.Sprintf("learned model: %.2f on a breach that happened", cands[0].P))
 	}
 	raw := strings.ToValidUTF8(a.raw, "")
 	// The PSC's guidance is about public servants' own accounts: a
@@ -341,6 +377,9 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	}
 	if !personal && !hypo && (listOrRankRe.Match(f) && (oneByOneRe.Match(f) || a.slots.PersonalInfo != nil) && !mailingRe.Match(f)) {
 		add(bot.CategoryOtherUse, listOrRankRe.Find(f)+oneByOneRe.Find(f))
+	}
+	if !personal && !hypo && listWhoRe.Match(f) && !mailingRe.Match(f) && !optedInRe.Match(f) && !hasCategory(ds, bot.CategoryOtherUse) {
+		add(bot.CategoryOtherUse, listWhoRe.Find(f))
 	}
 	if !personal && !hypo && peopleWordRe.Match(f) && !politicalRe.Match(f) && watchPeopleRe.Match(f) ||
 		!personal && !hypo && fileOnRe.Match(f) && !politicalRe.Match(f) {
@@ -439,6 +478,11 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 			return u
 		case u.Abstain == "unsure" && !learnedOnly(ds):
 		case u.Abstain == "out-of-scope" && (ds[0].Category == bot.CategoryBreach && !learnedOnly(ds) || entry == breachStory && cat == bot.CategoryBreach):
+		case u.Abstain == "out-of-scope" && !learnedOnly(ds) && len(heard) > 0 &&
+			heard[0].Entry == categoryEntry[ds[0].Category] && heard[0].P >= learnedSure:
+			// A word the cue file keeps out of scope ("influencer") in a
+			// situation a detector of its own saw and the learned model is
+			// sure of: answered from that situation's entry, and flagged.
 		case u.Abstain == "out-of-scope" && !learnedOnly(ds):
 			// A subject the guidance does not cover, in a situation a
 			// detector of its own says needs a person (reusing what was

@@ -314,7 +314,11 @@ var piCues = []struct {
 	{"location", []string{"geoloc", "location data", "gps", "localisation", "home address", "adresse domicile"}},
 	{"birthdate", []string{"birth date", "date of birth", "dates of birth", "dates de naissance", "birthdate", "date de naissance", "age "}},
 	{"biometric", []string{"biometric", "biometrique", "fingerprint", "empreinte", "facial recognition", "reconnaissance faciale"}},
-	{"criminal", []string{"criminal", "criminel", "judiciaire"}},
+	// Someone's record, not the law: "Criminal Code", "code criminel" say
+	// nothing about a person.
+	{"criminal", []string{"criminal record", "criminal history", "criminal background", "criminal check", "criminal conviction", "criminal charge",
+		"conviction", "casier judiciaire", "antecedents judiciaires", "antecedent judiciaire", "antecedents criminels", "dossier criminel", "verification judiciaire",
+		"condamnation", "accusations criminelles", "police record", "police check", "record check"}},
 	{"identity-document", []string{"photo of their id", "photo id", "piece d identite", "pieces d identite", "proof of age", "preuve d age", "permis de conduire", "driver s licence", "driver s license", "drivers licence", "drivers license", "passport number",
 		"numero de passeport", "passport", "passeport", "health card", "carte sante", "carte d assurance maladie"}},
 	{"file-number", []string{"case number", "file number", "client number", "numero de dossier", "numero de client", "numero client"}},
