@@ -18,17 +18,18 @@ var _ bot.EventConversations = (*Store)(nil)
 // (round trips, latency) for metrics and tests.
 func (s *Store) AddHook(h goredis.Hook) { s.client.AddHook(h) }
 
-// clustered reports whether the client is a Cluster's: there, one pipeline
-// is split by node and its commands lose their order, so the combined
-// calls fall back to the separate ones.
+// clustered reports whether the client is a Cluster's: there, a
+// transaction's keys must be in one slot, and an event's, the
+// conversation's, its user's index and the rate window are in different
+// ones, so the combined calls fall back to the separate ones.
 func (s *Store) clustered() bool {
 	_, ok := s.client.(*goredis.ClusterClient)
 	return ok
 }
 
-// BeginEventLoad implements bot.EventConversations: the event's script, the
-// conversation's GET and, with rate, the rate script in one pipeline (one
-// round trip).
+// BeginEventLoad implements bot.EventConversations: the event's commands,
+// the conversation's GET and, with rate, the rate's commands in one
+// transaction (MULTI/EXEC, one round trip).
 func (s *Store) BeginEventLoad(ctx context.Context, id string, lease, ttl time.Duration, key bot.ConversationKey, rate *bot.RateCheck) (bot.EventStart, error) {
 	if s.clustered() {
 		var start bot.EventStart
@@ -50,37 +51,22 @@ func (s *Store) BeginEventLoad(ctx context.Context, id string, lease, ttl time.D
 	if rate != nil && (rate.Limit <= 0 || rate.Window <= 0) {
 		return bot.EventStart{}, fmt.Errorf("redis store: begin event: rate limit %d and window %v must be positive", rate.Limit, rate.Window)
 	}
-	keys := []string{s.eventKey(id, "done"), s.eventKey(id, "lease")}
-	args := []any{ceilMs(lease).Milliseconds()}
-	var begin, counted *goredis.Cmd
+	var begin beginCmds
 	var conv *goredis.StringCmd
-	run := func(p goredis.Pipeliner) error {
-		begin = beginScript.EvalSha(ctx, p, keys, args...)
+	var counted rateCmds
+	// Each command's error is read from it below; the transaction's is the
+	// first of them.
+	_, _ = s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		begin = s.begin(ctx, p, id, lease)
 		conv = p.Get(ctx, s.convKey(key))
 		if rate != nil {
-			counted = rateScript.EvalSha(ctx, p, []string{s.prefix + "rate:" + rate.Key}, ceilMs(rate.Window).Milliseconds())
+			counted = s.countRate(ctx, p, rate.Key, rate.Window)
 		}
 		return nil
-	}
-	// Each command's error is read from it below; the pipeline's is the
-	// first of them.
-	_, _ = s.client.Pipelined(ctx, run)
-	// A server that lost its scripts (a restart) answers NOSCRIPT: each
-	// such command alone is run again with its script (Run loads it). The
-	// others ran and must not run twice: the lease is taken, the rate
-	// counted.
-	if goredis.HasErrorPrefix(begin.Err(), "NOSCRIPT") {
-		begin = beginScript.Run(ctx, s.client, keys, args...)
-	}
-	if counted != nil && goredis.HasErrorPrefix(counted.Err(), "NOSCRIPT") {
-		counted = rateScript.Run(ctx, s.client, []string{s.prefix + "rate:" + rate.Key}, ceilMs(rate.Window).Milliseconds())
-	}
-	if err := begin.Err(); err != nil {
-		return bot.EventStart{}, fmt.Errorf("redis store: begin event: %w", err)
-	}
+	})
 	var start bot.EventStart
 	var err error
-	start.Status, start.Result, err = beginReply(begin.Val())
+	start.Status, start.Result, err = begin.status()
 	if err != nil {
 		return bot.EventStart{}, err
 	}
@@ -95,7 +81,7 @@ func (s *Store) BeginEventLoad(ctx context.Context, id string, lease, ttl time.D
 	}
 	if rate != nil {
 		v := &bot.RateVerdict{}
-		if res, err := counted.Int64Slice(); err != nil {
+		if res, err := counted.counts(); err != nil {
 			v.Err = fmt.Errorf("redis store: allow: %w", err)
 		} else {
 			v.OK, v.RetryAfter, v.Err = rateReply(res, rate.Limit)
@@ -107,7 +93,7 @@ func (s *Store) BeginEventLoad(ctx context.Context, id string, lease, ttl time.D
 
 // SaveAndFinish implements bot.EventConversations: the user's index, the
 // conversation, the event's result and the end of its lease in one
-// pipeline (one round trip), in that order, which Redis keeps.
+// transaction (MULTI/EXEC, one round trip).
 func (s *Store) SaveAndFinish(ctx context.Context, key bot.ConversationKey, st bot.State, stateTTL time.Duration, id string, result []byte, resultTTL time.Duration) error {
 	if s.clustered() {
 		serr := s.SaveConversation(ctx, key, st, stateTTL)
@@ -123,21 +109,15 @@ func (s *Store) SaveAndFinish(ctx context.Context, key bot.ConversationKey, st b
 		return fmt.Errorf("redis store: encode conversation: %w", err)
 	}
 	ck, uk := s.convKey(key), s.userKey(key.Platform, key.User)
-	var index *goredis.Cmd
-	run := func(p goredis.Pipeliner) error {
-		index = indexScript.EvalSha(ctx, p, []string{uk}, ck, stateTTL.Milliseconds())
+	_, err = s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		s.addToIndex(ctx, p, uk, ck, stateTTL)
 		p.Set(ctx, ck, b, stateTTL)
 		if result != nil {
 			p.Set(ctx, s.eventKey(id, "done"), result, ceilMs(resultTTL))
 		}
 		p.Del(ctx, s.eventKey(id, "lease"))
 		return nil
-	}
-	_, err = s.client.Pipelined(ctx, run)
-	if goredis.HasErrorPrefix(index.Err(), "NOSCRIPT") {
-		// The server lost its scripts: the writes ran; index again, alone.
-		err = indexScript.Run(ctx, s.client, []string{uk}, ck, stateTTL.Milliseconds()).Err()
-	}
+	})
 	if err != nil {
 		return fmt.Errorf("redis store: save and finish: %w", err)
 	}

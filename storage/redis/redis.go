@@ -1,21 +1,29 @@
 // Package redis keeps commsbot's state in Redis, so that several replicas
 // share conversations, deduplicate platform events and count rate limits
-// together. It needs Redis 6 or later (tested with 7.0), standalone, behind
-// Sentinel, or as a Cluster.
+// together. It needs Redis 6.2 or later (tested with 7.0), standalone,
+// behind Sentinel, or as a Cluster. On Redis 7.0 or later a message's store
+// work is plain commands in transactions (MULTI/EXEC); an older server,
+// which lacks PEXPIRE's NX and GT options, is detected at Open and gets Lua
+// scripts for the rate window and the user's index instead, which take
+// Redis more than twice as long. (Tickets need 6.2 for XAUTOCLAIM.)
 //
 // Keys, under a prefix that defaults to "commsbot:":
 //
 //	conv:<conversation key>       JSON bot.State, TTL of the save
 //	user:<platform>:<user>        sorted set of the user's conversation keys,
-//	                              scored by their expiry (server ms); the key
-//	                              itself expires with the last of them
+//	                              scored by when they may be dropped (ms,
+//	                              see indexSlack); the key itself outlives
+//	                              the last of them
 //	seen:<event id>               deduplication marker
+//	event:{<event id>}:lease      an event being answered, TTL of the lease
+//	event:{<event id>}:done       an answered event's result
 //	rate:<key>                    fixed-window rate-limit counter
 //	cache:<key>                   bot.Cache values (paraphrases), TTL of the set
 //
 // Components are escaped as in bot.ConversationKey.String, so ':' inside a
-// platform or user id cannot make two users' keys collide. Every command
-// touches one key, so the store works unchanged on a Redis Cluster.
+// platform or user id cannot make two users' keys collide. Every command or
+// transaction touches keys of one hash slot, so the store works unchanged
+// on a Redis Cluster.
 package redis
 
 import (
@@ -25,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -99,6 +108,14 @@ type Store struct {
 	client goredis.UniversalClient
 	prefix string
 
+	// scripts says the server is older than Redis 7.0: the rate window and
+	// the user's index are kept by rateScript and indexScript. Decided once,
+	// at Open.
+	scripts bool
+	// now is the clock the user's index is scored and pruned by: time.Now,
+	// or a test's.
+	now func() time.Time
+
 	// groupMu serialises creating the notices consumer group; groupReady
 	// says it is known to exist. It is cleared when the server answers
 	// NOGROUP (restarted without persistence, or flushed), so that the
@@ -117,15 +134,15 @@ var (
 	_ bot.RateLimiter       = (*Store)(nil)
 )
 
-// Open connects to Redis and checks the connection with PING. On a later
-// outage the store's calls fail with errors and it reconnects by itself; it
-// need not be reopened.
+// Open connects to Redis, checks the connection with PING and asks the
+// server's version (INFO server). On a later outage the store's calls fail
+// with errors and it reconnects by itself; it need not be reopened.
 func Open(ctx context.Context, o Options) (*Store, error) {
 	client, err := newClient(o)
 	if err != nil {
 		return nil, fmt.Errorf("redis store: %w", err)
 	}
-	s := &Store{client: client, prefix: o.Prefix}
+	s := &Store{client: client, prefix: o.Prefix, now: time.Now}
 	if s.prefix == "" {
 		s.prefix = DefaultPrefix
 	}
@@ -133,7 +150,38 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		_ = client.Close()
 		return nil, err
 	}
+	if s.scripts, err = s.needsScripts(ctx); err != nil {
+		_ = client.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// needsScripts reports whether the server is older than Redis 7.0 (on a
+// Cluster, the node that answers). A server that refuses INFO (an ACL, a
+// renamed command) is taken to be old: the scripts work on every version.
+func (s *Store) needsScripts(ctx context.Context) (bool, error) {
+	info, err := s.client.Info(ctx, "server").Result()
+	if _, refused := errors.AsType[goredis.Error](err); refused {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("redis store: info: %w", err)
+	}
+	return redisMajor(info) < 7, nil
+}
+
+// redisMajor returns the major version in INFO server's text, or 0 if it
+// has none.
+func redisMajor(info string) int {
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:"); ok {
+			major, _, _ := strings.Cut(v, ".")
+			n, _ := strconv.Atoi(major)
+			return n
+		}
+	}
+	return 0
 }
 
 func newClient(o Options) (goredis.UniversalClient, error) {
@@ -292,8 +340,48 @@ func (s *Store) Conversation(ctx context.Context, key bot.ConversationKey) (bot.
 	return st, true, nil
 }
 
-// indexScript adds a conversation key to a user's index (KEYS[1]) with
-// score = its expiry in server milliseconds (ARGV[2] = TTL in ms; a second of
+// indexSlack is how much longer than a conversation its user's index
+// lasts, and how long after the conversation's expiry the index may still
+// list it: entries are scored and pruned by the replica's clock, and the
+// slack makes the clocks' disagreement harmless.
+//
+// An entry's score is its conversation's expiry by the writing replica's
+// clock plus indexSlack, and a replica drops only the entries whose score
+// is more than indexSlack in the past by its own clock: a live conversation
+// leaves the index only if two replicas' clocks disagree by more than
+// 2×indexSlack (10 minutes). Each half alone covers a disagreement of 5
+// minutes with Redis's clock, which is what a rolling upgrade needs:
+// replicas still running indexScript prune by Redis's clock, and their
+// entries carry a second of slack. The index's own expiry is relative,
+// counted by Redis, so skew does not touch it.
+const indexSlack = 5 * time.Minute
+
+// addToIndex queues, in a transaction on p, the addition of the
+// conversation key ck, saved for ttl, to the user's index uk: it drops the
+// entries past their score (see indexSlack), adds ck, and makes uk expire
+// indexSlack after ck unless it already expires later. The expiry is set
+// twice, with NX (for an index just created) then GT (to extend it only):
+// the index is never made to expire before a conversation it lists, even
+// one saved earlier with a longer TTL, so Forget finds every conversation
+// that still exists. uk alone is touched, so it is Cluster-safe.
+func (s *Store) addToIndex(ctx context.Context, p goredis.Pipeliner, uk, ck string, ttl time.Duration) {
+	if s.scripts {
+		// EVAL rather than EVALSHA: there is no NOSCRIPT to recover from
+		// inside a transaction.
+		indexScript.Eval(ctx, p, []string{uk}, ck, ttl.Milliseconds())
+		return
+	}
+	now := s.now().UnixMilli()
+	keep := (ttl + indexSlack).Milliseconds()
+	p.ZRemRangeByScore(ctx, uk, "-inf", "("+strconv.FormatInt(now-indexSlack.Milliseconds(), 10))
+	p.ZAdd(ctx, uk, goredis.Z{Score: float64(now + keep), Member: ck})
+	p.Do(ctx, "pexpire", uk, keep, "nx")
+	p.Do(ctx, "pexpire", uk, keep, "gt")
+}
+
+// indexScript is addToIndex for servers older than Redis 7.0, by Redis's
+// clock: it adds a conversation key to a user's index (KEYS[1]) with score
+// = its expiry in server milliseconds (ARGV[2] = TTL in ms; a second of
 // slack covers the time until the conversation itself is written), drops
 // the entries that have expired, and makes the index expire with the last
 // of its entries. It touches only KEYS[1], so it is Cluster-safe.
@@ -324,7 +412,13 @@ func (s *Store) SaveConversation(ctx context.Context, key bot.ConversationKey, s
 	}
 	ck := s.convKey(key)
 	uk := s.userKey(key.Platform, key.User)
-	if err := indexScript.Run(ctx, s.client, []string{uk}, ck, ttl.Milliseconds()).Err(); err != nil {
+	// Two steps: on a Cluster the index and the conversation live in
+	// different slots, which one transaction cannot span.
+	_, err = s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		s.addToIndex(ctx, p, uk, ck, ttl)
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("redis store: save conversation: index: %w", err)
 	}
 	if err := s.client.Set(ctx, ck, b, ttl).Err(); err != nil {
@@ -390,47 +484,64 @@ func (s *Store) SeenOnce(ctx context.Context, id string, ttl time.Duration) (boo
 	return first, nil
 }
 
-// beginScript is BeginEvent in one step: KEYS[1] holds a finished
-// event's result, KEYS[2] a live lease (ARGV[1] = lease in ms).
-var beginScript = goredis.NewScript(`
-local d = redis.call('GET', KEYS[1])
-if d then return {3, d} end
-if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return {1, ''} end
-return {2, ''}
-`)
-
 var _ bot.EventLog = (*Store)(nil)
 
 // BeginEvent implements bot.EventLog: a result key and a lease key per
-// event, checked and set by one script.
+// event, read and set in one transaction.
 func (s *Store) BeginEvent(ctx context.Context, id string, lease, ttl time.Duration) (bot.EventStatus, []byte, error) {
 	if lease <= 0 || ttl <= 0 {
 		return 0, nil, fmt.Errorf("redis store: begin event: lease %v and ttl %v must be positive", lease, ttl)
 	}
-	v, err := beginScript.Run(ctx, s.client, []string{s.eventKey(id, "done"), s.eventKey(id, "lease")}, ceilMs(lease).Milliseconds()).Result()
-	if err != nil {
-		return 0, nil, fmt.Errorf("redis store: begin event: %w", err)
-	}
-	return beginReply(v)
+	var b beginCmds
+	// Each command's error is read from it; the transaction's is the
+	// first of them, redis.Nil for an event not done.
+	_, _ = s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		b = s.begin(ctx, p, id, lease)
+		return nil
+	})
+	return b.status()
 }
 
-// beginReply reads beginScript's reply.
-func beginReply(reply any) (bot.EventStatus, []byte, error) {
-	v, ok := reply.([]any)
-	if !ok || len(v) != 2 {
-		return 0, nil, fmt.Errorf("redis store: begin event: unexpected reply %v", reply)
+// beginCmds are an event's commands in a transaction: GET of its result,
+// SET NX of its lease.
+type beginCmds struct {
+	done  *goredis.StringCmd
+	lease *goredis.BoolCmd
+}
+
+// begin queues, in a transaction on p, the reading of event id's result and
+// the taking of its lease. The lease is taken even if the event is done,
+// as a transaction cannot make one command depend on another's reply.
+// Such a lease is harmless: it is not looked at while the result lasts,
+// and it expires after lease. It outlives the result only if a copy of the
+// event arrives in the lease's length before the result expires (the
+// engine keeps results 15 minutes, leases 30 s; platforms stop retrying
+// within minutes); a copy after the result expired is then told the event
+// is running until the lease ends, instead of being answered afresh.
+func (s *Store) begin(ctx context.Context, p goredis.Pipeliner, id string, lease time.Duration) beginCmds {
+	return beginCmds{
+		done:  p.Get(ctx, s.eventKey(id, "done")),
+		lease: p.SetNX(ctx, s.eventKey(id, "lease"), 1, ceilMs(lease)),
 	}
-	code, _ := v[0].(int64)
-	res, _ := v[1].(string)
-	switch code {
-	case 1:
+}
+
+// status reads the replies: a result means done, whether or not the lease
+// was taken.
+func (b beginCmds) status() (bot.EventStatus, []byte, error) {
+	switch res, err := b.done.Bytes(); {
+	case err == nil:
+		return bot.EventDone, res, nil
+	case !errors.Is(err, goredis.Nil):
+		return 0, nil, fmt.Errorf("redis store: begin event: %w", err)
+	}
+	claimed, err := b.lease.Result()
+	switch {
+	case err != nil:
+		return 0, nil, fmt.Errorf("redis store: begin event: %w", err)
+	case claimed:
 		return bot.EventClaimed, nil, nil
-	case 2:
-		return bot.EventRunning, nil, nil
-	case 3:
-		return bot.EventDone, []byte(res), nil
 	}
-	return 0, nil, fmt.Errorf("redis store: begin event: unexpected status %v", v[0])
+	return bot.EventRunning, nil, nil
 }
 
 // FinishEvent implements bot.EventLog.
@@ -451,10 +562,50 @@ func (s *Store) FinishEvent(ctx context.Context, id string, result []byte, ttl t
 	return nil
 }
 
-// rateScript counts one event in the window KEYS[1] (ARGV[1] = window in
-// ms) and returns {count, remaining ms}. The first INCR of a window sets
-// its expiry; a counter found without one (cannot happen unless written by
-// hand) gets one too.
+// rateCmds are a rate check's commands in a transaction: rateScript's
+// call, or INCR and PTTL.
+type rateCmds struct {
+	script *goredis.Cmd
+	n      *goredis.IntCmd
+	ttl    *goredis.Cmd
+}
+
+// countRate queues, in a transaction on p, the count of one event in the
+// window key (window rounded up to a millisecond): INCR, PEXPIRE NX, which
+// gives the window its expiry when the INCR created it (or, like the
+// script, a counter found without one, which cannot happen unless written
+// by hand), and PTTL. In one transaction, the counter is never left without
+// an expiry, however short the window.
+func (s *Store) countRate(ctx context.Context, p goredis.Pipeliner, key string, window time.Duration) rateCmds {
+	k, ms := s.prefix+"rate:"+key, ceilMs(window).Milliseconds()
+	if s.scripts {
+		return rateCmds{script: rateScript.Eval(ctx, p, []string{k}, ms)}
+	}
+	n := p.Incr(ctx, k)
+	p.Do(ctx, "pexpire", k, ms, "nx")
+	return rateCmds{n: n, ttl: p.Do(ctx, "pttl", k)}
+}
+
+// counts returns {count, remaining ms}, for rateReply.
+func (r rateCmds) counts() ([]int64, error) {
+	if r.script != nil {
+		return r.script.Int64Slice()
+	}
+	n, err := r.n.Result()
+	if err != nil {
+		return nil, err
+	}
+	ttl, err := r.ttl.Int64()
+	if err != nil {
+		return nil, err
+	}
+	return []int64{n, ttl}, nil
+}
+
+// rateScript is countRate for servers older than Redis 7.0: it counts one
+// event in the window KEYS[1] (ARGV[1] = window in ms) and returns {count,
+// remaining ms}. The first INCR of a window sets its expiry; a counter
+// found without one gets one too.
 var rateScript = goredis.NewScript(`
 local n = redis.call('INCR', KEYS[1])
 local ttl = redis.call('PTTL', KEYS[1])
@@ -478,14 +629,21 @@ func (s *Store) Allow(ctx context.Context, key string, limit int, window time.Du
 	if limit <= 0 || window <= 0 {
 		return false, 0, fmt.Errorf("redis store: allow: limit %d and window %v must be positive", limit, window)
 	}
-	res, err := rateScript.Run(ctx, s.client, []string{s.prefix + "rate:" + key}, ceilMs(window).Milliseconds()).Int64Slice()
+	var r rateCmds
+	// The reply is read from the commands; the transaction's error is the
+	// first of theirs.
+	_, _ = s.client.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		r = s.countRate(ctx, p, key, window)
+		return nil
+	})
+	res, err := r.counts()
 	if err != nil {
 		return false, 0, fmt.Errorf("redis store: allow: %w", err)
 	}
 	return rateReply(res, limit)
 }
 
-// rateReply reads rateScript's reply {count, remaining ms}.
+// rateReply reads a rate check's {count, remaining ms}.
 func rateReply(res []int64, limit int) (bool, time.Duration, error) {
 	if len(res) != 2 {
 		return false, 0, fmt.Errorf("redis store: allow: unexpected reply %v", res)
@@ -498,7 +656,7 @@ func rateReply(res []int64, limit int) (bool, time.Duration, error) {
 }
 
 // eventKey is an event's key; the hash tag keeps an event's two keys in one
-// slot (Redis Cluster), for the script.
+// slot (Redis Cluster), for BeginEvent's and FinishEvent's transactions.
 func (s *Store) eventKey(id, part string) string {
 	return s.prefix + "event:{" + id + "}:" + part
 }

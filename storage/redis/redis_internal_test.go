@@ -56,3 +56,19 @@ func TestSetLogger(t *testing.T) {
 		t.Errorf("logged %q", buf2.String())
 	}
 }
+
+func TestRedisMajor(t *testing.T) {
+	for in, want := range map[string]int{
+		"# Server\r\nredis_version:7.0.15\r\nredis_git_sha1:00000000\r\n": 7,
+		"# Server\r\nredis_version:6.2.14\r\n":                            6,
+		"redis_version:10.0.0\r\n":                                        10,
+		"redis_version:7\r\n":                                             7,
+		"# Server\r\nredis_mode:standalone\r\n":                           0,
+		"redis_version:unknown\r\n":                                       0,
+		"":                                                                0,
+	} {
+		if got := redisMajor(in); got != want {
+			t.Errorf("redisMajor(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
