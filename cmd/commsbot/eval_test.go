@@ -292,6 +292,11 @@ var heldOutFloor = map[string]bars{
 	// 0ab4f03: en wrong 0.07, missed 0.00, fr wrong 0.02, missed 0.00,
 	// clarified 0.17, out of scope 0.86 (en 0.78).
 	"blind41": {maxWrong: 0.08, maxMissed: 0.05, maxClarified: 0.19, minResolved: 0.87, minOOS: 0.75},
+	// blind42 (regional offices and field staff, platforms outside the
+	// seven, 45 % French) was written in session 13 and scored once,
+	// blind, at 1393319: en wrong 0.02, missed 0.08, resolved 0.96; fr
+	// wrong 0.06, missed 0.06, resolved 0.85; out of scope 1.00.
+	"blind42": {maxWrong: 0.07, maxMissed: 0.09, maxClarified: 0.10, minResolved: 0.84, minOOS: 0.95},
 }
 
 // TestHeldOutQuestions scores each set written after the split (each
