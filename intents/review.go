@@ -62,7 +62,7 @@ var (
 	// of a particular breach ("the clerk handed a client's file to her
 	// ex-husband").
 	disclosedRe = mustPhrases(` (handed|gave|showed|disclosed|revealed|divulged|leaked|emailed|faxed|mailed|forwarded|remis|remise|donne|donnee|montre|montree|divulgue|divulguee|devoile|devoilee|revele|revelee|faxe|faxee|telecopie)( |$)`)
-	generalRe    = mustPhrases(` (in general|generally|en general|does the guidance|the guidance say|la directive|le guide|what does|qu est ce que dit|according to|selon|a public body|un organisme public|public bodies|organismes publics|any breach|une atteinte quelconque|typically|usually|habituellement)( |$)`)
+	generalRe   = mustPhrases(` (in general|generally|en general|does the guidance|the guidance say|la directive|le guide|what does|qu est ce que dit|according to|selon|a public body|un organisme public|public bodies|organismes publics|any breach|une atteinte quelconque|typically|usually|habituellement)( |$)`)
 )
 
 // Physical exposure: papers or a device left, forgotten or found in a
