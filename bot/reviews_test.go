@@ -844,12 +844,21 @@ func TestAbstentionThatNeedsAPersonOpensATicket(t *testing.T) {
 	if !out.Abstained || out.NeedsReview || out.Ticket != "" {
 		t.Errorf("out of scope: abstained %v, review %v, ticket %q; want a plain abstention", out.Abstained, out.NeedsReview, out.Ticket)
 	}
-	// A subject the guidance does not cover (advertising) in a situation a
-	// detector says needs a person (reusing what people sent for one thing
-	// for another): declined, and sent to a coordinator all the same.
-	q := "Can we reuse the selfies people submitted for our photo contest in a paid ad campaign next year?"
+	// A subject the guidance does not cover (an influencer agency) in a
+	// situation a detector says needs a person (reusing what people gave
+	// for one thing for another): declined, and sent to a coordinator all
+	// the same.
+	q := "Can we give our subscribers' emails to an influencer agency for another purpose?"
 	r = rig.ask(t, bot.ConversationKey{Platform: "slack", Workspace: "T1", Channel: "C3", User: "U3"}, q)
 	if !r.Abstained || len(r.Citations) != 0 || !r.NeedsReview || r.Category != bot.CategorySecondaryUse || r.Ticket == "" {
 		t.Errorf("%q: abstained %v, citations %d, review %v %q, ticket %q; want no answer, a secondary use flagged, a ticket", q, r.Abstained, len(r.Citations), r.NeedsReview, r.Category, r.Ticket)
+	}
+	// When the learned model is sure of that situation's entry as well,
+	// the out-of-scope word (advertising) does not decline it: answered
+	// from the situation's entry (A.6), flagged, a ticket.
+	q = "Can we reuse the selfies people submitted for our photo contest in a paid ad campaign next year?"
+	r = rig.ask(t, bot.ConversationKey{Platform: "slack", Workspace: "T1", Channel: "C4", User: "U4"}, q)
+	if r.Abstained || len(r.Citations) == 0 || r.Citations[0].Key() != "pin-2021-01#A.6" || !r.NeedsReview || r.Category != bot.CategorySecondaryUse || r.Ticket == "" {
+		t.Errorf("%q: abstained %v, citations %v, review %v %q, ticket %q; want A.6, a secondary use flagged, a ticket", q, r.Abstained, r.Citations, r.NeedsReview, r.Category, r.Ticket)
 	}
 }
