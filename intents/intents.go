@@ -437,6 +437,19 @@ func (c *Classifier) cues(text string, prev bot.State, hint bot.Lang) (bot.Under
 
 	u.Confidence = confidence(scores)
 
+	// In a conversation about a breach, a message that names another step
+	// of the breach guidance asks about that step: "and the commissioner
+	// too?", "could we just post it on our page?", "what has to be in it?",
+	// "they deleted it, does that help?".
+	if docOf(c.m, prev.Intent) == breachDoc && a.words <= breachStepWords {
+		if in := breachStep(a.folded); in != "" && in != prev.Intent {
+			u.Intent, u.FollowUp = in, true
+			u.Slots = mergeSlots(prev.Slots, a.slots, in)
+			u.Confidence = math.Max(u.Confidence, 0.6)
+			return decide(u, a.folded), a
+		}
+	}
+
 	// Follow-ups: "what about TikTok?", "et pour LinkedIn?", "even if it's
 	// just for statistics?" reuse the previous intent with the new slots.
 	if prev.Intent != "" {
@@ -502,6 +515,40 @@ func docOf(m *model, intent string) string {
 	// under its entry.
 	if in := intentOf(intent); in != intent {
 		return docOf(m, in)
+	}
+	return ""
+}
+
+// breachDoc is the breach guidance's document id.
+const breachDoc = "bc-breach-notify"
+
+// breachStepWords bounds the messages read as a step of a breach
+// conversation: a longer one is a question of its own.
+const breachStepWords = 20
+
+// The steps of the breach guidance a follow-up can name: notifying the
+// commissioner, notifying indirectly (a public post), what a notification
+// contains, and containing the breach (what was deleted, destroyed or got
+// back).
+var (
+	commissionerStepRe = mustPhrases(` (commissioner|commissioner s|commissaire|oipc|cipvp)( |$)`)
+	indirectStepRe     = mustPhrases(` (post|posting|publish|publishing|put|announce|afficher|publier|poster|mettre|annoncer)( [a-z]+){0,4} (on|sur|dans) (our|the|a|notre|la|le|l|une|un|nos)?( [a-z]+)? (page|website|web site|site|site web|facebook|instagram|twitter|linkedin|social media|reseaux sociaux|medias sociaux)( |$)`)
+	elementsStepRe     = mustPhrases(` (what (has|needs|should|must|would) (to )?(be in|go in|say|include|contain|be included)|what do we (put|write|include|say) in|what goes in|qu est ce qu on (met|ecrit|dit) dans|quoi mettre dans|que doit contenir|doit contenir|doit dire|doit inclure|contenu de l avis|contents of the notice|content of the notice)( |$)`)
+	containedStepRe    = mustPhrases(` (deleted|destroyed|wiped|erased|shredded|took it down|taken down|got it back|retrieved|recovered|returned it|supprime|supprimee|supprimes|supprimees|detruit|detruite|detruits|efface|effacee|retire|retiree|recupere|recuperee|rendu|rendue)( |$)`)
+)
+
+// breachStep is the breach guidance's intent for the step a message names,
+// or "".
+func breachStep(folded *scanned) string {
+	switch {
+	case commissionerStepRe.Match(folded):
+		return "breach.commissioner"
+	case elementsStepRe.Match(folded):
+		return "breach.elements"
+	case indirectStepRe.Match(folded):
+		return "breach.indirect"
+	case containedStepRe.Match(folded):
+		return "breach.containment"
 	}
 	return ""
 }

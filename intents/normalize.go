@@ -110,6 +110,7 @@ func tokenize(text string) []token {
 	}
 	flush(len(text))
 	fontSense(toks)
+	anywaySense(toks)
 	for i := range toks {
 		toks[i].en, toks[i].fr = stems(toks[i].lower)
 	}
@@ -127,6 +128,17 @@ func fontSense(toks []token) {
 		next := toks[i+1].fold + " " + toks[i+2].fold
 		if next == "de caractere" || next == "de caracteres" || next == "d ecriture" {
 			toks[i].fold, toks[i].lower = "typographie", "typographie"
+		}
+	}
+}
+
+// anywaySense reads French "quand même" ("anyway", "still") as the one
+// word it is: "faut quand même les aviser?" asks whether to notify at all,
+// not when.
+func anywaySense(toks []token) {
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].fold == "quand" && toks[i+1].fold == "meme" {
+			toks[i].fold, toks[i].lower = "neanmoins", "neanmoins"
 		}
 	}
 }
