@@ -11,7 +11,7 @@ import (
 
 // clarifyingQuestion is a question the real classifier is unsure about:
 // the cue engine and the learned model disagree on its section.
-const clarifyingQuestion = "can the program evaluation team use those stats?"
+const clarifyingQuestion = "which activities are pre-cleared for our accounts?"
 
 func askClarify(t *testing.T, eng *bot.Engine, key bot.ConversationKey) bot.Reply {
 	t.Helper()

@@ -89,7 +89,7 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 			u.Tentative = true
 		}
 	}
-	u = c.detect(u, a, cands)
+	u = c.detect(u, a, cands, prev)
 	if c.Trace != nil {
 		c.Trace(text, cue, cands, u)
 	}

@@ -68,10 +68,14 @@ var (
 	newAccountRe = mustPhrases(` (open|opening|create|creating|start|starting|launch|launching|set up|setting up|new|ouvrir|creer|lancer|nouveau|nouvelle|demarrer|approved|reviewed|examine|list|liste|platform|plateforme)`)
 )
 
+// notCoveredRe asks about the uses outside the covered ones: A.5's
+// subject, not A.4's.
+var notCoveredRe = mustPhrases(` (not covered|do not cover|don t cover|does not cover|doesn t cover|ne couvrent pas|ne couvre pas|aren t covered|are not covered|isn t covered|is not covered|not among the covered|outside the covered|other than the (four |4 )?covered|beyond the (four |4 )?covered|pas couvert|pas couverts|pas couverte|pas couvertes|non couvert|non couverts|non couverte|non couvertes|non vise|non visees|non prevu|non prevus|non prevue|non prevues|pas prevu|pas prevus|pas prevue|pas prevues|autres que les (quatre |4 )?(utilisations|usages))( |$)`)
+
 // otherPurposeRe names purposes that are none of A.6's consistent uses:
 // information sent on "for a fundraiser" is not a question transferred for
 // an answer.
-var otherPurposeRe = mustPhrases(` (fundrais|fund rais|donat|don |dons |foundation|fondation|campaign|campagne|partisan|political|politique|party|parti |election|vote|marketing|market |advertis|ad campaign|ads |flyers?|publicite|pub |promot|sell|sale|vendre|vente|sollicit|recruit|recrut|survey|sondage|research|recherche|enquete|investigat|profil|track|suivre les|partner|partenaire|gala|(for|pour) (its|their|his|her|sa|son|ses|leur|leurs) (own|propre|propres)|to invite|pour les inviter|(another|other|different|new|separate) (program|programs|branch|team|service|department|unit|initiative|project|organization)|(autre|autres|nouveau|nouvelle) (programme|programmes|direction|equipe|service|ministere|unite|initiative|projet|organisme))`)
+var otherPurposeRe = mustPhrases(` (fundrais|fund rais|donat|don |dons |foundation|fondation|campaign|campagne|partisan|political|politique|party|parti |election|vote|marketing|market |advertis|ad campaign|ads |flyers?|publicite|pub |promot|sell|sale|vendre|vente|sollicit|recruit|recrut|survey|sondage|research|recherche|enquete|investigat|profil|track|suivre les|partner|partenaire|gala|briefing|note d information|note de breffage|case example|case stud|etude de cas|exemples de cas|speech|discours|minister s office|ministers office|cabinet du ministre|bureau du ministre|(for|pour) (its|their|his|her|sa|son|ses|leur|leurs) (own|propre|propres)|to invite|pour les inviter|(another|other|different|new|separate) (program|programs|branch|team|service|department|unit|initiative|project|organization)|(autre|autres|nouveau|nouvelle) (programme|programmes|direction|equipe|service|ministere|unite|initiative|projet|organisme))`)
 
 func consistentUse(folded *scanned) bool {
 	if otherPurposeRe.Match(folded) {
@@ -105,7 +109,7 @@ func decide(u bot.Understanding, folded *scanned) bot.Understanding {
 	case "pin.platform", "pin.pia", "pin.uses", "pin.other-use":
 		switch {
 		// Uses other than the four covered ones (A.5), on any platform.
-		case otherUse || u.Intent == "pin.other-use":
+		case otherUse || u.Intent == "pin.other-use" || u.Intent == "pin.uses" && notCoveredRe.Match(folded):
 			u.Entry = "other-uses"
 		// A platform that was not analysed (A.9): a PIA may be required.
 		case unreviewed:

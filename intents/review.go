@@ -22,7 +22,10 @@ var (
 	lossRe          = mustPhrases(` (lost|misplaced|forgot|forgotten|oublie|oubliee|oublies|missing|stolen|stole|swiped|went missing|disappeared|can t find|cannot find|can not find|hacked|hijacked|broken into|breached|accessed by|leaked|exposed|compromised|without wiping|not wiped|unwiped|unencrypted|not encrypted|perdu|perdue|perdus|perdues|egare|egaree|egares|vole|volee|voles|volees|disparu|disparue|introuvable|pirate|piratee|fuite|expose|exposee|exposes|compromis)( |$)`)
 	misdirectVerbRe = mustPhrases(` (sent|send|went|got|received|arrived|emailed|alle|allee|alles|parti|partie|partis|rendu|rendue|arrive|arrivee|e mailed|mailed|faxed|posted|shared|forwarded|cc d|ccd|copied|delivered|given|handed|left|attached|printed|published|uploaded|envoye|envoyee|envoyes|envoyees|transmis|transmise|poste|postee|postes|publie|publiee|partage|partagee|remis|remise|laisse|laissee|faxe|imprime|televerse|mis en ligne)( |$)`)
 	misdirectToRe   = mustPhrases(` (to the wrong|to a wrong|to another (person|client|family|household|customer|patient|employee|applicant|member|resident|student|user|citizen|recipient)|to someone else|to the whole|to the entire|to an entire|to everyone|to all|distribution list|liste de distribution|a toute une|a tout un|by mistake|by accident|in error|accidentally|instead of|where anyone|publicly|open to|visible to|au mauvais|a la mauvaise|a un autre (client|citoyen|usager|destinataire|patient|employe|demandeur|membre|resident|eleve|etudiant|parent)|a une autre (personne|cliente|famille|patiente|employee|demandeuse|residente|eleve|etudiante|citoyenne|usagere)|a tout le monde|a toute la|a tous|par erreur|par accident|par megarde|au lieu de|au lieu du|au lieu des|accessible a|visible par|en public|publiquement)( |$)`)
-	sawRe           = mustPhrases(` (could see|could access|could read|was able to see|were able to see|saw|viewed|accessed|opened|read|a vu|ont vu|voyait|voyaient|pouvait voir|pouvaient voir|avait acces|avaient acces|a consulte|ont consulte|a ouvert|s est connecte|logged in)( |$)`)
+	// wrongIdiomRe: "wrong" that misdirects nothing ("viral for the wrong
+	// reasons", "off on the wrong foot").
+	wrongIdiomRe = mustPhrases(` (the|a) wrong (reason|reasons|way|tone|foot|side|idea|impression|time|moment|direction|thing|things|crowd|answer|question|message to send)( |$)`)
+	sawRe        = mustPhrases(` (could see|could access|could read|was able to see|were able to see|saw|viewed|accessed|opened|read|a vu|ont vu|voyait|voyaient|pouvait voir|pouvaient voir|avait acces|avaient acces|a consulte|ont consulte|a ouvert|s est connecte|logged in)( |$)`)
 	// A person who left and still has access or a copy.
 	formerRe   = mustPhrases(` (former|ex|who left|who finished|finished last|a quitte|ancien|ancienne|ex contractuel|ex employe|ex employee|parti depuis)( |$)`)
 	stillHasRe = mustPhrases(` ((still|encore|toujours) (has|had|have|a|avait|ont|avaient|keeps|garde|gardait)|(a|avait|ont|avaient|garde|gardait) (encore|toujours)) (access|acces|the|les|le|la|nos|our|a copy|une copie|des|copies)( |$)`)
@@ -89,7 +92,7 @@ var (
 	// identifying individuals, whatever the list is for. optedInRe: people
 	// who asked to be on it chose to be.
 	listWhoRe = mustPhrases(` (list|lists|listing|liste|listes|database|spreadsheet|tableau|registry|registre|inventory|inventaire|tally|roster|repertoire)( of| des| de| d)?( the| our| all| every| nos| les| tous les| toutes les)?( [a-z]+)? (people|persons|individuals|users|followers|subscribers|commenters|commentators|citizens|clients|influencers|critics|journalists|employees|staff|accounts|profiles|handles|usernames|abonnes|commentateurs|citoyens|usagers|utilisateurs|influenceurs|critiques|personnes|gens|internautes|employes|comptes|profils|participants) (who|that|which|qui|ayant)( |$)`)
-	optedInRe = mustPhrases(` (asked|requested|signed up|sign up|subscribed|registered|opted|consented|agreed|demande|demandent|inscrit|inscrits|inscrites|consenti|accepte|abonne)( |$)`)
+	optedInRe = mustPhrases(` (asked|asking|asks|requested|requesting|signed up|sign up|subscribed|registered|opted|consented|agreed|demande|demandent|inscrit|inscrits|inscrites|consenti|accepte|abonne)( |$)`)
 )
 
 // personalWordRe is personalAccountRe's cheap first test: its words are
@@ -105,7 +108,7 @@ var personalAccountRe = mustPhrases(` ((my|mon|ma|mes|her|his|their|son|sa|ses|l
 // mailing list: information collected to engage, used for outreach — A.6's
 // secondary use, which A.8 says needs each person's consent first.
 var (
-	engagedPeopleRe = mustPhrases(` ((everyone|everybody|all|anyone|people|those|users|tous|toutes|tout le monde|ceux|celles|les gens|le monde) (who|that|qui) (have |has |ont |a )?(commented|comment|liked|like|likes|reacted|react|shared|retweeted|reposted|followed|follow|follows|messaged|dm d|wrote to us|replied|answered|participated|commente|commentaire|like|liker|aime|reagi|partage|suit|suivent|nous suit|nous suivent|ecrit|repondu|participe)|(our|the|page|account|contest|event|nos|les|all the|all our|tous les|toutes les) (followers|commenters|likers|fans|page followers|entrants|contestants|participants|attendees|registrants|respondents|winners|gagnants|repondants|repondantes|commentateurs)|(list of|lists of|liste des|listes des|liste de) (entrants|contestants|participants|attendees|registrants|respondents|winners|gagnants|repondants|commentateurs)|abonnes (de|du|de la|de notre|de nos) (page|compte|comptes|chaine|profil|reseaux))( |$)`)
+	engagedPeopleRe = mustPhrases(` ((everyone|everybody|all|anyone|people|those|users|tous|toutes|tout le monde|ceux|celles|les gens|le monde) (who|that|qui) (have |has |ont |a )?(commented|comment|liked|like|likes|reacted|react|shared|retweeted|reposted|followed|follow|follows|messaged|dm d|dmed|dm ed|wrote to us|replied|answered|participated|commente|commentaire|like|liker|aime|reagi|partage|suit|suivent|nous suit|nous suivent|ecrit|repondu|participe)|(our|the|page|account|contest|event|nos|les|all the|all our|tous les|toutes les) (followers|commenters|likers|fans|page followers|entrants|contestants|participants|attendees|registrants|respondents|winners|gagnants|repondants|repondantes|commentateurs)|(list of|lists of|liste des|listes des|liste de) (entrants|contestants|participants|attendees|registrants|respondents|winners|gagnants|repondants|commentateurs)|abonnes (de|du|de la|de notre|de nos) (page|compte|comptes|chaine|profil|reseaux))( |$)`)
 	listAddRe       = mustPhrases(` (add|adds|adding|added|import|imports|importing|imported|load|loaded|put|move|moved|copy|copied|transfer|transferred|sign up|signed up|subscribe|subscribed|ajouter|ajoute|ajoutes|ajoutees|importer|importe|importes|importees|verser|verse|verses|transferer|transfere|transferes|mettre|mis|mises|inscrire|inscrit|inscrits|abonner|abonne|abonnes|copier|copie|copies)( |$)`)
 )
 
@@ -172,6 +175,47 @@ var categoryEntry = map[string]string{
 	bot.CategoryOtherPI:            "pib-other-pi",
 }
 
+// carriesSituation reports whether u, the reading of a message that follows
+// an answer flagged for review, continues that answer's situation: it
+// follows up on it, or asks about the same document, and names no platform
+// of its own nor asks in general.
+func carriesSituation(u bot.Understanding, a analysis, prev bot.State, m *model) bool {
+	if !prev.Review || prev.Category == "" || u.Intent == "" || u.Command != bot.CmdNone {
+		return false
+	}
+	if a.slots.Platform != "" || a.slots.NewPlatform || generalRe.Match(a.folded) || docOf(m, prev.Intent) == "psc-political-sm" {
+		return false
+	}
+	// A follow-up that changes what made it a situation ends it: only
+	// covered uses ("just to moderate?"), only what the standard PIBs hold
+	// ("just their name and email?"), people who asked to be added.
+	switch prev.Category {
+	case bot.CategoryOtherUse:
+		if len(a.slots.Uses) > 0 && coveredOnly(a.slots.Uses) {
+			return false
+		}
+	case bot.CategoryOtherPI:
+		if len(a.slots.PersonalInfo) > 0 && !beyondStandardPI(a.slots.PersonalInfo) {
+			return false
+		}
+	case bot.CategorySecondaryUse:
+		if optedInRe.Match(a.folded) {
+			return false
+		}
+	}
+	return u.FollowUp || docOf(m, u.Intent) == docOf(m, prev.Intent)
+}
+
+// coveredOnly reports whether every use in uses is one of the four covered.
+func coveredOnly(uses []string) bool {
+	for _, u := range uses {
+		if !Covered(u) {
+			return false
+		}
+	}
+	return true
+}
+
 // hasCategory reports whether ds holds a detection of category cat.
 func hasCategory(ds []bot.Detection, cat string) bool {
 	for _, d := range ds {
@@ -200,7 +244,7 @@ var (
 // collectedRe names personal information gathered for a purpose of its
 // own; useVerbRe putting it to use.
 var (
-	collectedRe = mustPhrases(` (entries|entrants|nous ont ecrit|who messaged us|who wrote to us|who dm d us|who wrote|who messaged|who commented|who signed up|qui ont ecrit|qui se sont inscrits|sign ups|signups|sign up list|registrants|registrations|registration list|rsvp|rsvps|subscribers|participants|applicants|contest|concours|quiz|survey responses|inscrits|inscriptions|inscrit|participants|abonnes|contact list|mailing list|email list|liste|list|contacts|emails|courriels|addresses|adresses|postal codes|codes postaux|selfies|photos people|submissions|soumissions)( |$)`)
+	collectedRe = mustPhrases(` (entries|entrants|nous ont ecrit|who messaged us|who wrote to us|who dm d us|who dmed us|who dm ed us|who wrote|who messaged|who commented|who signed up|qui ont ecrit|qui se sont inscrits|sign ups|signups|sign up list|registrants|registrations|registration list|rsvp|rsvps|subscribers|participants|applicants|contest|concours|quiz|survey responses|inscrits|inscriptions|inscrit|participants|abonnes|contact list|mailing list|email list|liste|list|contacts|emails|courriels|addresses|adresses|postal codes|codes postaux|selfies|photos people|submissions|soumissions)( |$)`)
 	useVerbRe   = mustPhrases(` (use|uses|using|used|reuse|reused|share|shares|sharing|shared|give|giving|gave|given|send|sending|sent|pass|passed|hand|handed|load|loaded|import|imported|transfer|transferred|upload|uploaded|add|added|feed|fed|put|mail|mailed|text|texted|invite|invited|transfere|transferer|refile|utiliser|utilise|utilises|donner|donne|donnes|refiler|partager|partage|partages|partagee|transmettre|transmis|transmise|envoyer|envoye|envoyes|verser|verse|verses|importer|importe|importes|ajouter|ajoute|ajoutes|fournir|fourni|fournis)( |$)`)
 )
 
@@ -292,7 +336,7 @@ var notPlatform = set("department ministere program programme team equipe servic
 
 // detect runs the review detectors and flags the understanding when one
 // fires and the answer is not already a review.
-func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) bot.Understanding {
+func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, prev bot.State) bot.Understanding {
 	if u.Command != bot.CmdNone || u.Abstain == "injection" || u.Abstain == "empty" {
 		return u
 	}
@@ -312,7 +356,7 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 		add(bot.CategoryBreach, "incident described")
 	case !hypo && followedBy(f, misdirectVerbRe, misdirectToRe, 70) != "":
 		add(bot.CategoryBreach, followedBy(f, misdirectVerbRe, misdirectToRe, 70))
-	case !hypo && wrongRe.Match(f):
+	case !hypo && wrongRe.Match(f) && !wrongIdiomRe.Match(f):
 		add(bot.CategoryBreach, wrongRe.Find(f))
 	case !hypo && confirmedRe.Match(f):
 		add(bot.CategoryBreach, confirmedRe.Find(f))
@@ -404,7 +448,9 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 	// The account's audience moved into a mailing list in bulk: they
 	// engaged, they did not sign up, so a mailing list is not the
 	// consistent use it is for people who asked to be on it.
-	if mailingRe.Match(f) && engagedPeopleRe.Match(f) && listAddRe.Match(f) && !hypo {
+	// A plan is the situation too: "what if we add everyone who
+	// commented?" asks to do it (only a question in general does not).
+	if mailingRe.Match(f) && engagedPeopleRe.Match(f) && listAddRe.Match(f) && !generalRe.Match(f) {
 		add(bot.CategorySecondaryUse, engagedPeopleRe.Find(f)+" /"+mailingRe.Find(f))
 	}
 	for _, k := range a.slots.PersonalInfo {
@@ -412,6 +458,13 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate) 
 			add(bot.CategoryOtherPI, k)
 			break
 		}
+	}
+	// A follow-up in a situation the conversation already sent to a
+	// coordinator ("do we need their consent?", "is our PIB enough?" after
+	// "we want to reuse the entrants' emails") is still that situation,
+	// unless it names another platform or asks in general.
+	if len(ds) == 0 && !hypo && carriesSituation(u, a, prev, c.m) {
+		add(prev.Category, "the conversation's situation")
 	}
 	if len(ds) == 0 && !hypo && len(cands) > 0 {
 		mass, best, bestP := 0.0, "", 0.0

@@ -300,7 +300,7 @@ func TestReviewsCommandIsForCoordinators(t *testing.T) {
 // entry's answer, in place.
 func TestClarifyButtonsAnswer(t *testing.T) {
 	e := setup(t)
-	r := e.mustPost(t, ask(asker, "can the program evaluation team use those stats?", "en-US"))
+	r := e.mustPost(t, ask(asker, "which activities are pre-cleared for our accounts?", "en-US"))
 	b, ok := r.Data.button("choose:")
 	if !ok || !strings.HasPrefix(b.Label, "1. ") {
 		t.Fatalf("no option buttons:\n%s", r.Data.text())

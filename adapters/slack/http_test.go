@@ -750,7 +750,7 @@ func TestNewValidates(t *testing.T) {
 // entry's answer.
 func TestClarifyButtonsAnswer(t *testing.T) {
 	e := setup(t)
-	_, m := e.slash(asker, "can the program evaluation team use those stats?", e.fake.responseURL("clar"))
+	_, m := e.slash(asker, "which activities are pre-cleared for our accounts?", e.fake.responseURL("clar"))
 	second := button(t, m.Blocks, actChoose+"2")
 	rf, err := decodeRef(second)
 	if err != nil || rf.Entry == "" {

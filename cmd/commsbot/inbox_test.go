@@ -15,7 +15,7 @@ func TestKBInbox(t *testing.T) {
 	srv := redistest.Start(t)
 	env := map[string]string{"REDIS_URL": srv.URL(), "ATIP_COORDINATORS": "cli:admin"}
 	getenv := func(k string) string { return env[k] }
-	in := `{"id":"a","q":"can the program evaluation team use those stats? write to me at jane.doe@example.com","conversation":"c"}
+	in := `{"id":"a","q":"which activities are pre-cleared for our accounts? write to me at jane.doe@example.com","conversation":"c"}
 {"id":"b","q":"2","conversation":"c"}
 {"id":"c","q":"what's good for lunch near Place du Portage?"}
 `
@@ -38,7 +38,7 @@ func TestKBInbox(t *testing.T) {
 	if !ok {
 		t.Fatalf("no choice recorded:\n%s", out)
 	}
-	if q := choice["q"].(string); !strings.Contains(q, "program evaluation") || strings.Contains(q, "jane.doe") {
+	if q := choice["q"].(string); !strings.Contains(q, "pre-cleared") || strings.Contains(q, "jane.doe") {
 		t.Errorf("choice question %q: want the question, redacted", q)
 	}
 	if exp := choice["expect"].([]any); len(exp) != 1 || !strings.Contains(exp[0].(string), "#") {

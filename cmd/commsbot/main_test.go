@@ -295,7 +295,7 @@ func TestChatSession(t *testing.T) {
 // TestChatClarifyByNumber: in the console a clarifying question lists
 // numbered options, and typing a number answers from that option.
 func TestChatClarifyByNumber(t *testing.T) {
-	out, _, err := runCLI(t, "can the program evaluation team use those stats?\n2\nquit\n", "chat")
+	out, _, err := runCLI(t, "which activities are pre-cleared for our accounts?\n2\nquit\n", "chat")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +311,7 @@ func TestChatClarifyByNumber(t *testing.T) {
 // reads it: no citations, and clarify options naming entry, doc, section
 // and label.
 func TestAskJSONLClarify(t *testing.T) {
-	out, _, err := runCLI(t, `{"id":"c1","q":"can the program evaluation team use those stats?"}`+"\n", "ask", "--jsonl")
+	out, _, err := runCLI(t, `{"id":"c1","q":"which activities are pre-cleared for our accounts?"}`+"\n", "ask", "--jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
