@@ -557,7 +557,7 @@ func breachStep(folded *scanned) string {
 	return ""
 }
 
-var followUpRe = mustPhrases(`^ (what about|how about|even|meme|and|and what about|and for|and if|what if|even if|even for|also|same for|same question for|same with|ok and|okay and|et|et pour|et si|et avec|et sur|et qu en est il|qu en est il|meme si|meme pour|meme question pour|pareil pour|aussi|ou|or|pis|puis|but|mais|so|alors|donc|then|ensuite) `)
+var followUpRe = mustPhrases(`^ (what about|how about|even|meme|and|and what about|and for|and if|what if|even if|even for|also|same for|same question for|same with|ok and|okay and|et|et pour|et si|et avec|et sur|et qu en est il|qu en est il|meme si|meme pour|meme question pour|pareil pour|aussi|ou|or|pis|puis|faque|fak|fait que|ca fait que|but|mais|so|alors|donc|then|ensuite) `)
 
 // sameQuestionRe starts a follow-up that asks the last question again about
 // something else ("what about the engagement numbers?"), unlike "and if…",

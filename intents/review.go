@@ -203,8 +203,17 @@ func carriesSituation(u bot.Understanding, a analysis, prev bot.State, m *model)
 			return false
 		}
 	}
-	return u.FollowUp || docOf(m, u.Intent) == docOf(m, prev.Intent)
+	// A question of its own on the same document ("do we need consent for
+	// a mailing list?" after a question on a platform) is not the
+	// situation: the same question again, one that continues ("and a
+	// PIA?", "faque…") or one that points back at it ("do we ask them?")
+	// is.
+	return docOf(m, u.Intent) == docOf(m, prev.Intent) &&
+		(u.Intent == prev.Intent || followUpRe.Match(a.folded) || backRe.Match(a.folded))
 }
+
+// backRe points back at what the conversation was about.
+var backRe = mustPhrases(` (them|they|their|those|these|it|this|that|leur|leurs|ces|ca|cela|ceux|celles|eux|lui)( |$)`)
 
 // coveredOnly reports whether every use in uses is one of the four covered.
 func coveredOnly(uses []string) bool {

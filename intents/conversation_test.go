@@ -1,0 +1,140 @@
+package intents_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/commsbot/commsbot/bot"
+	"github.com/commsbot/commsbot/intents"
+)
+
+// state is what the engine keeps of an answer for the next message.
+func state(u bot.Understanding) bot.State {
+	return bot.State{Lang: u.Lang, Intent: u.Intent, Entry: u.Entry, Slots: u.Slots, Review: u.Review, Category: u.Category}
+}
+
+// TestBreachConversationSteps: in a conversation about a breach, a short
+// message naming another step of the guidance is answered from that step,
+// and the breach stays flagged.
+func TestBreachConversationSteps(t *testing.T) {
+	nlu, err := intents.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := nlu.Understand("Our clerk emailed a client's file to the wrong person yesterday. How quickly must we tell her?", bot.State{}, "")
+	if !strings.HasPrefix(first.Intent, "breach.") || !first.Review {
+		t.Fatalf("first message: %s (review %v), want a breach flagged", first.Intent, first.Review)
+	}
+	for q, want := range map[string]string{
+		"and the commissioner too?":                        "breach.commissioner",
+		"et le commissaire?":                               "breach.commissioner",
+		"what should go in the letter?":                    "breach.elements",
+		"could we just put a notice on our website?":       "breach.indirect",
+		"the person says they deleted it, does it matter?": "breach.containment",
+		"il dit qu'il l'a détruit, ça change quoi?":        "breach.containment",
+	} {
+		u := nlu.Understand(q, state(first), "")
+		if u.Intent != want || !u.Review {
+			t.Errorf("%q after a breach: %s (review %v), want %s flagged", q, u.Intent, u.Review, want)
+		}
+	}
+	// Outside a breach conversation the same words are not a step.
+	if u := nlu.Understand("and the commissioner too?", bot.State{}, ""); u.Review {
+		t.Errorf("no conversation: flagged %+v", u.Detectors)
+	}
+}
+
+// TestQuandMeme: French "quand même" (anyway) says nothing of when.
+func TestQuandMeme(t *testing.T) {
+	nlu, err := intents.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range nlu.Scores("Faut-il quand même aviser les clients?") {
+		for _, c := range s.Cues {
+			if c == "quand & aviser=2.5" {
+				t.Errorf("%s scored on %q", s.Intent, c)
+			}
+		}
+	}
+}
+
+// TestSituationCarriesToFollowUps: a follow-up in a situation already sent
+// to a coordinator stays flagged; a question of its own, or a follow-up
+// that removes what made it a situation, does not.
+func TestSituationCarriesToFollowUps(t *testing.T) {
+	nlu, err := intents.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reuse := nlu.Understand("We want to reuse the emails people gave us for the contest to promote another campaign.", bot.State{}, "")
+	if !reuse.Review || reuse.Category != bot.CategorySecondaryUse {
+		t.Fatalf("first message: review %v %q, want a secondary use", reuse.Review, reuse.Category)
+	}
+	for _, q := range []string{"do we need to ask them first?", "et une ÉFVP?"} {
+		if u := nlu.Understand(q, state(reuse), ""); !u.Review || u.Category != bot.CategorySecondaryUse {
+			t.Errorf("%q: review %v %q, want the conversation's secondary use", q, u.Review, u.Category)
+		}
+	}
+	if u := nlu.Understand("and if they emailed us asking to be added?", state(reuse), ""); u.Review {
+		t.Errorf("people who asked to be added: still flagged %+v", u.Detectors)
+	}
+	platform := nlu.Understand("peut-on ouvrir un compte Mastodon pour le ministère?", bot.State{}, "")
+	if !platform.Review || platform.Category != bot.CategoryUnreviewedPlatform {
+		t.Fatalf("Mastodon: review %v %q", platform.Review, platform.Category)
+	}
+	if u := nlu.Understand("faut-il un consentement pour une liste d'envoi?", state(platform), ""); u.Review {
+		t.Errorf("a question of its own after Mastodon: flagged %+v", u.Detectors)
+	}
+	health := nlu.Understand("Can we ask followers for their health conditions in a poll?", bot.State{}, "")
+	if !health.Review || health.Category != bot.CategoryOtherPI {
+		t.Fatalf("health: review %v %q", health.Review, health.Category)
+	}
+	if u := nlu.Understand("and if it's just their name and email?", state(health), ""); u.Review {
+		t.Errorf("only what the standard PIBs hold: still flagged %+v", u.Detectors)
+	}
+}
+
+// TestSituationsSession13: the detectors and decisions added in session 13.
+func TestSituationsSession13(t *testing.T) {
+	nlu, err := intents.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagged := map[string]string{
+		// A list of people picked out by what they do or say.
+		"Can we keep a spreadsheet of the accounts that keep attacking our program online?": bot.CategoryOtherUse,
+		"On voudrait une liste des personnes qui critiquent la ministre sur X.":             bot.CategoryOtherUse,
+		// Past tenses of a secondary use; a contest's entrants in a newsletter.
+		"We shared the registrants' emails with the regional office for its own survey.": bot.CategorySecondaryUse,
+		"Can we add all the contest entrants to our newsletter afterwards?":              bot.CategorySecondaryUse,
+	}
+	for q, cat := range flagged {
+		u := nlu.Understand(q, bot.State{}, "")
+		found := false
+		for _, d := range u.Detectors {
+			found = found || d.Category == cat
+		}
+		if !found || !u.Review {
+			t.Errorf("%q: detectors %+v, review %v; want %s", q, u.Detectors, u.Review, cat)
+		}
+	}
+	for _, q := range []string{
+		"One of our posts is going viral for the wrong reasons. How do we respond?",
+		"What's the Criminal Code penalty for impersonating an official account?",
+	} {
+		if u := nlu.Understand(q, bot.State{}, ""); u.Review {
+			t.Errorf("%q: flagged %+v", q, u.Detectors)
+		}
+	}
+	for q, want := range map[string]string{
+		"Which consistent uses do PSU 938 and PSU 914 list?":                   "secondary-use-consistent",
+		"Quels usages compatibles les FRP standard prévoient-ils?":             "secondary-use-consistent",
+		"Which uses are not covered by the prescribed processes?":              "other-uses",
+		"Quelles utilisations ne sont pas couvertes par les processus prévus?": "other-uses",
+	} {
+		if u := nlu.Understand(q, bot.State{}, ""); u.Entry != want {
+			t.Errorf("%q: entry %q, want %q", q, u.Entry, want)
+		}
+	}
+}
