@@ -46,6 +46,7 @@ var (
 	wrongRe = mustPhrases(` (the wrong|a wrong|wrong (person|people|address|recipient|letter|email|file|client|number|house|fax)|au mauvais|a la mauvaise|aux mauvais|mauvais destinataire|mauvaise personne|mauvaise adresse|(meant|intended) for (someone|somebody|another person|another client|a different)|destinee? a (quelqu un d autre|une autre personne|un autre client))( |$)`)
 	// anyoneRe: information open to anyone, the public or each other.
 	anyoneRe       = mustPhrases(` (anyone with the link|toute personne avec le lien|tous ceux qui ont le lien|(shared|open|opened|visible|accessible|partage|partagee|ouvert|ouverte) (with |to |a )(the whole|the entire|all the|tout le|toute la|toute l|tous les) (department|organization|org|ministere|organisation|staff|personnel|employes|office|bureau)|(anyone|anybody|everyone|everybody|n importe qui|tout le monde|le public|the public|all of them) (could|can|was able|were able|pouvait|pouvaient|peut|a pu|ont pu|avait acces|avaient acces|had access|has access|could access|saw|see|voir|de voir)|(visible|accessible|exposed|expose|exposes|exposees|open|ouvert|ouverte|public) (to|a) (anyone|everyone|each other|one another|all|the public|the world|tous|tout le monde|n importe qui|le public))`)
+	proposalRe     = mustPhrases(`^ (what if|and what if|and if|if|suppose|et si|pis si|si) (we|we just|we also|on|nous|i|je)( |$)`)
 	hypotheticalRe = anyPhrases([]string{`^ (if|what if|suppose|in case|when|si |en cas|au cas|lorsqu|quand)`, ` (what happens if|what should we do if|que faire si|qu est ce qu on fait si|in general|en general|in the event|hypothetical|hypothetique)`})
 )
 
@@ -129,7 +130,7 @@ var (
 	watchPeopleRe = mustPhrases(` (watch|watches|watching|track|tracks|tracking|follow|following|monitor|monitors|monitoring|look at|looks at|looking at|look into|check|checks|checking|check on|check up on|keep tabs on|keep an eye on|surveiller|surveille|surveillent|surveillions|suivre|suive|suivent|regarder|regarde|regardent|regardions|verifier|verifie|verifient|checker|checke|garder un oeil sur|espionner|espionne)( (what|ce que|ce qu)( [a-z]+){0,2}| which| quels| quelles| lesquels)?( certain| specific| particular| some| these| those| individual| certains| certaines| ces| quelques| des| nos| our)? (people|persons|individuals|users|followers|commenters|citizens|clients|journalists|reporters|employees|staff|colleagues|critics|activists|influencers|viewers|visitors|claimants|recipients|personnes|gens|usagers|citoyens|journalistes|employes|fonctionnaires|collegues|critiques|militants|influenceurs|abonnes|commentateurs|visiteurs|prestataires|beneficiaires)( |$)`)
 	// peopleWordRe is watchPeopleRe's cheap first test: the people.
 	peopleWordRe = mustPhrases(` (people|persons|individuals|users|followers|commenters|citizens|clients|journalists|reporters|employees|staff|colleagues|critics|activists|influencers|viewers|visitors|claimants|recipients|personnes|gens|usagers|citoyens|journalistes|employes|fonctionnaires|collegues|critiques|militants|influenceurs|abonnes|commentateurs|visiteurs|prestataires|beneficiaires)( |$)`)
-	fileOnRe     = mustPhrases(` (keep|keeping|build|building|create|creating|compile|compiling|open|opening|start|garder|tenir|monter|constituer|creer|ouvrir|faire|bâtir|batir) (a |an |un |une |des )?(file|files|dossier|dossiers|profile|profiles|profil|profils|record|records|fiche|fiches) (on|about|for|sur|de|pour) (each|every|them|him|her|these|those|certain|specific|individual|chacun|chacune|chaque|eux|elles|ces|certains|certaines|lui)( |$)`)
+	fileOnRe     = mustPhrases(` (keep|keeping|build|building|create|creating|compile|compiling|open|opening|start|garder|tenir|monter|constituer|creer|ouvrir|faire|bâtir|batir) (a |an |un |une |des )?(file|files|dossier|dossiers|profile|profiles|profil|profils|record|records|fiche|fiches) (on|about|for|sur|de|pour) (each|every|them|him|her|these|those|certain|specific|individual|everything (he|she|they)|all (his|her|their)|chacun|chacune|chaque|eux|elles|ces|certains|certaines|lui|tout ce qu|tout ce que|toutes ses|tous ses)( |$)`)
 )
 
 // situational breach intents: the sections on assessing and notifying.
@@ -360,6 +361,12 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 	add := func(cat, ev string) { ds = append(ds, bot.Detection{Category: cat, Evidence: strings.TrimSpace(ev)}) }
 	f := a.folded
 	hypo := hypotheticalRe.Match(f)
+	// musing: a hypothetical that is not the asker's own plan. "What if
+	// we add everyone who commented?" proposes a use, and a use needs a
+	// person whether it is done or planned; "what if someone posts their
+	// SIN?" asks in general. (A breach must have happened: plans are no
+	// breach.)
+	musing := hypo && !proposalRe.Match(f)
 	switch {
 	case a.slots.Incident:
 		add(bot.CategoryBreach, "incident described")
@@ -428,14 +435,14 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 			break
 		}
 	}
-	if !personal && !hypo && (listOrRankRe.Match(f) && (oneByOneRe.Match(f) || a.slots.PersonalInfo != nil) && !mailingRe.Match(f)) {
+	if !personal && !musing && (listOrRankRe.Match(f) && (oneByOneRe.Match(f) || a.slots.PersonalInfo != nil) && !mailingRe.Match(f)) {
 		add(bot.CategoryOtherUse, listOrRankRe.Find(f)+oneByOneRe.Find(f))
 	}
-	if !personal && !hypo && listWhoRe.Match(f) && !mailingRe.Match(f) && !optedInRe.Match(f) && !hasCategory(ds, bot.CategoryOtherUse) {
+	if !personal && !musing && listWhoRe.Match(f) && !mailingRe.Match(f) && !optedInRe.Match(f) && !hasCategory(ds, bot.CategoryOtherUse) {
 		add(bot.CategoryOtherUse, listWhoRe.Find(f))
 	}
-	if !personal && !hypo && peopleWordRe.Match(f) && !politicalRe.Match(f) && watchPeopleRe.Match(f) ||
-		!personal && !hypo && fileOnRe.Match(f) && !politicalRe.Match(f) {
+	if !personal && !musing && peopleWordRe.Match(f) && !politicalRe.Match(f) && watchPeopleRe.Match(f) ||
+		!personal && !musing && fileOnRe.Match(f) && !politicalRe.Match(f) {
 		add(bot.CategoryOtherUse, watchPeopleRe.Find(f)+fileOnRe.Find(f))
 	}
 	var secondary string
@@ -459,7 +466,10 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 	// consistent use it is for people who asked to be on it.
 	// A plan is the situation too: "what if we add everyone who
 	// commented?" asks to do it (only a question in general does not).
-	if mailingRe.Match(f) && engagedPeopleRe.Match(f) && listAddRe.Match(f) && !generalRe.Match(f) {
+	// The list may be the conversation's: "and add them?" after a
+	// question on a mailing list.
+	mailing := mailingRe.Match(f) || prev.Intent == "pin.consent-mailing"
+	if mailing && engagedPeopleRe.Match(f) && listAddRe.Match(f) && !generalRe.Match(f) {
 		add(bot.CategorySecondaryUse, engagedPeopleRe.Find(f)+" /"+mailingRe.Find(f))
 	}
 	for _, k := range a.slots.PersonalInfo {
@@ -568,7 +578,7 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 	// An informational question about the same subject ("is fraud
 	// detection a covered use?") is answered by its entry, which carries
 	// its own review flag; a situation the user is in gets flagged.
-	if hypo && ds[0].Category != bot.CategoryBreach {
+	if musing && ds[0].Category != bot.CategoryBreach {
 		return u
 	}
 	if len(u.Clarify) > 0 {
