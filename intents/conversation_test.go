@@ -108,6 +108,8 @@ func TestSituationsSession13(t *testing.T) {
 		// Past tenses of a secondary use; a contest's entrants in a newsletter.
 		"We shared the registrants' emails with the regional office for its own survey.": bot.CategorySecondaryUse,
 		"Can we add all the contest entrants to our newsletter afterwards?":              bot.CategorySecondaryUse,
+		// A hypothetical that is the asker's own plan.
+		"What if we add everyone who commented on our page to the newsletter?": bot.CategorySecondaryUse,
 	}
 	for q, cat := range flagged {
 		u := nlu.Understand(q, bot.State{}, "")
@@ -121,6 +123,8 @@ func TestSituationsSession13(t *testing.T) {
 	}
 	for _, q := range []string{
 		"One of our posts is going viral for the wrong reasons. How do we respond?",
+		// A hypothetical that is nobody's plan.
+		"What if someone adds everyone who commented to a newsletter?",
 		"What's the Criminal Code penalty for impersonating an official account?",
 	} {
 		if u := nlu.Understand(q, bot.State{}, ""); u.Review {
