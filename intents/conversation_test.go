@@ -6,6 +6,7 @@ import (
 
 	"github.com/commsbot/commsbot/bot"
 	"github.com/commsbot/commsbot/intents"
+	"github.com/commsbot/commsbot/knowledge"
 )
 
 // state is what the engine keeps of an answer for the next message.
@@ -140,5 +141,24 @@ func TestSituationsSession13(t *testing.T) {
 		if u := nlu.Understand(q, bot.State{}, ""); u.Entry != want {
 			t.Errorf("%q: entry %q, want %q", q, u.Entry, want)
 		}
+	}
+}
+
+// TestOutOfScopeByExamplesIsDeclined: a question the learned model knows
+// to be out of scope, with a word of a situation in it (a credit card is
+// financial information), gets no answer from the guidance; the detector's
+// word still sends it to a coordinator.
+func TestOutOfScopeByExamplesIsDeclined(t *testing.T) {
+	kb, err := knowledge.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := nlu.Understand("Can we pay for a boosted Instagram post with the department's credit card?", bot.State{}, "")
+	if u.Entry != "" || len(u.Clarify) > 0 || !u.Review {
+		t.Errorf("entry %q, clarify %v, review %v; want declined and flagged", u.Entry, u.Clarify, u.Review)
 	}
 }

@@ -548,6 +548,13 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 			// guidance, but a coordinator is asked to look.
 			u.Review, u.Category = true, ds[0].Category
 			return u
+		case u.Abstain == "unsure" && ds[0].Category != bot.CategoryBreach && len(cands) > 0 &&
+			cands[0].Entry == OutOfScope && cands[0].P >= learnedOOS:
+			// Out of scope by the examples, with a word of a situation in
+			// it ("the department's credit card"): no answer from the
+			// guidance, but a coordinator is asked to look.
+			u.Review, u.Category = true, ds[0].Category
+			return u
 		case u.Abstain == "unsure" && !learnedOnly(ds):
 		case u.Abstain == "out-of-scope" && (ds[0].Category == bot.CategoryBreach && !learnedOnly(ds) || entry == breachStory && cat == bot.CategoryBreach):
 		case u.Abstain == "out-of-scope" && !learnedOnly(ds) && len(heard) > 0 &&
