@@ -33,6 +33,7 @@ func TestBreachConversationSteps(t *testing.T) {
 		"could we just put a notice on our website?":       "breach.indirect",
 		"the person says they deleted it, does it matter?": "breach.containment",
 		"il dit qu'il l'a détruit, ça change quoi?":        "breach.containment",
+		"how long do we have?":                             "breach.timing",
 	} {
 		u := nlu.Understand(q, state(first), "")
 		if u.Intent != want || !u.Review {
@@ -160,5 +161,23 @@ func TestOutOfScopeByExamplesIsDeclined(t *testing.T) {
 	u := nlu.Understand("Can we pay for a boosted Instagram post with the department's credit card?", bot.State{}, "")
 	if u.Entry != "" || len(u.Clarify) > 0 || !u.Review {
 		t.Errorf("entry %q, clarify %v, review %v; want declined and flagged", u.Entry, u.Clarify, u.Review)
+	}
+}
+
+// TestBreachNobodyToldYet: a breach told with the time gone by and nobody
+// told yet is answered from the timing section.
+func TestBreachNobodyToldYet(t *testing.T) {
+	nlu, err := intents.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"Two weeks ago we noticed our volunteer sign-up sheet was posted publicly with everyone's phone numbers, and we haven't told anyone yet.",
+		"Il y a dix jours, on a envoyé la liste des clients au mauvais organisme et nous n'avons toujours pas écrit aux clients.",
+	} {
+		u := nlu.Understand(q, bot.State{}, "")
+		if u.Entry != "breach-timing" || !u.Review {
+			t.Errorf("%q: entry %q, review %v; want breach-timing flagged", q, u.Entry, u.Review)
+		}
 	}
 }

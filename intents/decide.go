@@ -68,6 +68,10 @@ var (
 	newAccountRe = mustPhrases(` (open|opening|create|creating|start|starting|launch|launching|set up|setting up|new|ouvrir|creer|lancer|nouveau|nouvelle|demarrer|approved|reviewed|examine|list|liste|platform|plateforme)`)
 )
 
+// lateRe: the people affected have not been told yet, or the asker fears
+// it is late.
+var lateRe = mustPhrases(` (haven t told|have not told|haven t notified|have not notified|haven t informed|have not informed|haven t contacted|have not contacted|haven t reached|not told anyone|told no one|told nobody|not yet (told|notified|informed|contacted|written)|nobody has been told|no one has been told|pas encore (avise|avises|avisee|avisees|ecrit|informe|informes|contacte|contactes|prevenu|prevenus|dit)|avise personne|informe personne|prevenu personne|contacte personne|n avons (pas encore|toujours pas)|toujours pas (avise|ecrit|informe|prevenu)|too late|trop tard|are we late|already late|sommes nous en retard|on est en retard|deja en retard)( |$)`)
+
 // notCoveredRe asks about the uses outside the covered ones: A.5's
 // subject, not A.4's.
 var notCoveredRe = mustPhrases(` (not covered|do not cover|don t cover|does not cover|doesn t cover|ne couvrent pas|ne couvre pas|aren t covered|are not covered|isn t covered|is not covered|not among the covered|outside the covered|other than the (four |4 )?covered|beyond the (four |4 )?covered|pas couvert|pas couverts|pas couverte|pas couvertes|non couvert|non couverts|non couverte|non couvertes|non vise|non visees|non prevu|non prevus|non prevue|non prevues|pas prevu|pas prevus|pas prevue|pas prevues|autres que les (quatre |4 )?(utilisations|usages))( |$)`)
@@ -144,7 +148,12 @@ func decide(u bot.Understanding, folded *scanned) bot.Understanding {
 	case "breach.incident":
 		// The duty to notify in general, or a breach that happened.
 		u.Entry = "breach-duty"
-		if s.Incident {
+		switch {
+		// A breach nobody has been told about yet, or told late: the
+		// question is whether it is too late (timing).
+		case s.Incident && lateRe.Match(folded):
+			u.Intent, u.Entry = "breach.timing", "breach-timing"
+		case s.Incident:
 			u.Entry = "breach-incident"
 		}
 	case "pin.pib":

@@ -538,6 +538,7 @@ var (
 	commissionerStepRe = mustPhrases(` (commissioner|commissioner s|commissaire|oipc|cipvp)( |$)`)
 	indirectStepRe     = mustPhrases(` (post|posting|publish|publishing|put|announce|afficher|publier|poster|mettre|annoncer)( [a-z]+){0,4} (on|sur|dans) (our|the|a|notre|la|le|l|une|un|nos)?( [a-z]+)? (page|website|web site|site|site web|facebook|instagram|twitter|linkedin|social media|reseaux sociaux|medias sociaux)( |$)`)
 	elementsStepRe     = mustPhrases(` (what (has|needs|should|must|would) (to )?(be in|go in|say|include|contain|be included)|what do we (put|write|include|say) in|what goes in|qu est ce qu on (met|ecrit|dit) dans|quoi mettre dans|que doit contenir|doit contenir|doit dire|doit inclure|contenu de l avis|contents of the notice|content of the notice)( |$)`)
+	timingStepRe       = mustPhrases(` (how long do we have|how much time do we have|how much time have we got|how soon|how quickly|how fast|too late|deadline|combien de temps (on a|avons nous|a t on|pour)|trop tard|quel delai|dans quel delai|tout de suite|right away|immediately|sans delai|without delay)( |$)`)
 	containedStepRe    = mustPhrases(` (deleted|destroyed|wiped|erased|shredded|took it down|taken down|got it back|retrieved|recovered|returned it|supprime|supprimee|supprimes|supprimees|detruit|detruite|detruits|efface|effacee|retire|retiree|recupere|recuperee|rendu|rendue)( |$)`)
 )
 
@@ -553,6 +554,8 @@ func breachStep(folded *scanned) string {
 		return "breach.indirect"
 	case containedStepRe.Match(folded):
 		return "breach.containment"
+	case timingStepRe.Match(folded):
+		return "breach.timing"
 	}
 	return ""
 }
