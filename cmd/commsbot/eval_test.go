@@ -299,6 +299,12 @@ var heldOutFloor = map[string]bars{
 	// examples then moved its French wrong 0.058 → 0.047, clarified
 	// 0.081 → 0.105, resolved 0.849 → 0.837 (aggregate figures only).
 	"blind42": {maxWrong: 0.07, maxMissed: 0.09, maxClarified: 0.12, minResolved: 0.83, minOOS: 0.95},
+	// blind45 (a central communications branch and ministers' offices:
+	// media monitoring, issues management, contests, public servants'
+	// own political activity; 50 % French) was written in session 13 and
+	// scored once, blind, at 652cd9c: en wrong 0.04, missed 0.16, resolved
+	// 0.91; fr wrong 0.09, missed 0.07, resolved 0.87; out of scope 0.97.
+	"blind45": {maxWrong: 0.10, maxMissed: 0.17, maxClarified: 0.11, minResolved: 0.86, minOOS: 0.93},
 }
 
 // TestHeldOutQuestions scores each set written after the split (each
