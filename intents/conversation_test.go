@@ -110,6 +110,11 @@ func TestSituationsSession13(t *testing.T) {
 		// Past tenses of a secondary use; a contest's entrants in a newsletter.
 		"We shared the registrants' emails with the regional office for its own survey.": bot.CategorySecondaryUse,
 		"Can we add all the contest entrants to our newsletter afterwards?":              bot.CategorySecondaryUse,
+		// Employees listed by what they liked; everything one person posts;
+		// people judged by what they posted.
+		"HR wants the list of employees who liked our posts for their performance reviews.":  bot.CategoryOtherUse,
+		"Mon directeur veut qu'on compile tout ce qu'il publie sur sa famille.":              bot.CategoryOtherUse,
+		"Can we take a candidate's comments on our page into account in the hiring process?": bot.CategoryOtherUse,
 		// A hypothetical that is the asker's own plan.
 		"What if we add everyone who commented on our page to the newsletter?": bot.CategorySecondaryUse,
 	}
@@ -125,6 +130,8 @@ func TestSituationsSession13(t *testing.T) {
 	}
 	for _, q := range []string{
 		"One of our posts is going viral for the wrong reasons. How do we respond?",
+		// A public servant's own authority is no decision about others.
+		"I'm a manager with staffing authority. Can I comment on a candidate's post?",
 		// A hypothetical that is nobody's plan.
 		"What if someone adds everyone who commented to a newsletter?",
 		"What's the Criminal Code penalty for impersonating an official account?",

@@ -93,7 +93,15 @@ var (
 	// identifying individuals, whatever the list is for. optedInRe: people
 	// who asked to be on it chose to be.
 	listWhoRe = mustPhrases(` (list|lists|listing|liste|listes|database|spreadsheet|tableau|registry|registre|inventory|inventaire|tally|roster|repertoire)( of| des| de| d)?( the| our| all| every| nos| les| tous les| toutes les)?( [a-z]+)? (people|persons|individuals|users|followers|subscribers|commenters|commentators|citizens|clients|influencers|critics|journalists|employees|staff|accounts|profiles|handles|usernames|abonnes|commentateurs|citoyens|usagers|utilisateurs|influenceurs|critiques|personnes|gens|internautes|employes|comptes|profils|participants) (who|that|which|qui|ayant)( |$)`)
-	optedInRe = mustPhrases(` (asked|asking|asks|requested|requesting|signed up|sign up|subscribed|registered|opted|consented|agreed|demande|demandent|inscrit|inscrits|inscrites|consenti|accepte|abonne)( |$)`)
+	// keepAllRe: everything one person posts, gathered ("compile tout ce
+	// qu'il publie").
+	keepAllRe = mustPhrases(` (compile|compiles|compiling|compiler|collect|collecting|collecter|gather|gathering|rassembler|archive|archiving|archiver|save|saving|sauvegarder|keep|keeping|garder|conserver|track|tracking|monitor|monitoring|surveiller|screenshot|screenshotting) (everything|all of what|all that|tout ce qu|tout ce que|toutes les publications|all the posts|all posts)( [a-z]+){0,2} (post|posts|posted|publish|publishes|published|publie|publient|write|writes|wrote|ecrit|ecrivent|say|says|said|dit|disent|share|shares|shared|partage|partagent|comment|comments|commente|commentent|de|d|of|by|from)( |$)`)
+	// decisionRe: a decision about a person (hiring, a performance review,
+	// eligibility); postsRe what people post, like or comment. Together:
+	// judging individuals by their online activity, a use beyond the four.
+	decisionRe = mustPhrases(` (hiring|hiring decision|selection process|processus de selection|embauche|recrutement|performance review|performance reviews|performance evaluation|evaluation de rendement|evaluations de rendement|disciplinary|mesure disciplinaire|mesures disciplinaires|eligibility|admissibilite)( |$)`)
+	postsRe    = mustPhrases(` (comment|comments|commented|commentaire|commentaires|post|posts|posted|publication|publications|publie|liked|likes|like|aime|shared|partage|retweet|retweets|profile|profil|online activity|activite en ligne)( |$)`)
+	optedInRe  = mustPhrases(` (asked|asking|asks|requested|requesting|signed up|sign up|subscribed|registered|opted|consented|agreed|demande|demandent|inscrit|inscrits|inscrites|consenti|accepte|abonne)( |$)`)
 )
 
 // personalWordRe is personalAccountRe's cheap first test: its words are
@@ -438,8 +446,20 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 	if !personal && !musing && (listOrRankRe.Match(f) && (oneByOneRe.Match(f) || a.slots.PersonalInfo != nil) && !mailingRe.Match(f)) {
 		add(bot.CategoryOtherUse, listOrRankRe.Find(f)+oneByOneRe.Find(f))
 	}
-	if !personal && !musing && listWhoRe.Match(f) && !mailingRe.Match(f) && !optedInRe.Match(f) && !hasCategory(ds, bot.CategoryOtherUse) {
+	// Listing people, keeping everything someone posts, or judging people
+	// by what they posted is watching them, whoever they are — employees
+	// included, so a question the PSC's guidance would otherwise take (its
+	// subject is public servants' own activity) is flagged too; only a
+	// public servant's own account is not an official account's use.
+	ownAccount := personalWordRe.Match(f) && personalAccountRe.Match(f)
+	if !ownAccount && !musing && listWhoRe.Match(f) && !mailingRe.Match(f) && !optedInRe.Match(f) && !hasCategory(ds, bot.CategoryOtherUse) {
 		add(bot.CategoryOtherUse, listWhoRe.Find(f))
+	}
+	if !ownAccount && !musing && !hasCategory(ds, bot.CategoryOtherUse) && keepAllRe.Match(f) {
+		add(bot.CategoryOtherUse, keepAllRe.Find(f))
+	}
+	if !ownAccount && !musing && !hasCategory(ds, bot.CategoryOtherUse) && decisionRe.Match(f) && postsRe.Match(f) {
+		add(bot.CategoryOtherUse, decisionRe.Find(f)+" /"+postsRe.Find(f))
 	}
 	if !personal && !musing && peopleWordRe.Match(f) && !politicalRe.Match(f) && watchPeopleRe.Match(f) ||
 		!personal && !musing && fileOnRe.Match(f) && !politicalRe.Match(f) {
