@@ -92,16 +92,17 @@ var (
 	// minister", "la liste des influenceurs qui critiquent le programme"):
 	// identifying individuals, whatever the list is for. optedInRe: people
 	// who asked to be on it chose to be.
-	listWhoRe = mustPhrases(` (list|lists|listing|liste|listes|database|spreadsheet|tableau|registry|registre|inventory|inventaire|tally|roster|repertoire)( of| des| de| d)?( the| our| all| every| nos| les| tous les| toutes les)?( [a-z]+)? (people|persons|individuals|users|followers|subscribers|commenters|commentators|citizens|clients|influencers|critics|journalists|employees|staff|accounts|profiles|handles|usernames|abonnes|commentateurs|citoyens|usagers|utilisateurs|influenceurs|critiques|personnes|gens|internautes|employes|comptes|profils|participants) (who|that|which|qui|ayant)( |$)`)
+	listWhoRe = mustPhrases(` (list|lists|listing|liste|listes|database|spreadsheet|tableau|registry|registre|inventory|inventaire|tally|roster|repertoire)( of| des| de| d)?( the| our| all| every| nos| les| tous les| toutes les)?( [a-z0-9]+)?( [a-z]+)? (people|persons|individuals|users|followers|subscribers|commenters|commentators|citizens|clients|influencers|critics|journalists|employees|staff|accounts|profiles|handles|usernames|abonnes|commentateurs|citoyens|usagers|utilisateurs|influenceurs|critiques|personnes|gens|internautes|employes|comptes|profils|participants|reporters|journalists|journalistes|activists|militants|advocates|bloggers|blogueurs|youtubers|creators|createurs|commentators|chroniqueurs|opponents|opposants|detracteurs) (who|that|which|qui|ayant)( |$)`)
 	// keepAllRe: everything one person posts, gathered ("compile tout ce
 	// qu'il publie").
 	keepAllRe = mustPhrases(` (compile|compiles|compiling|compiler|collect|collecting|collecter|gather|gathering|rassembler|archive|archiving|archiver|save|saving|sauvegarder|keep|keeping|garder|conserver|track|tracking|monitor|monitoring|surveiller|screenshot|screenshotting) (everything|all of what|all that|tout ce qu|tout ce que|toutes les publications|all the posts|all posts)( [a-z]+){0,2} (post|posts|posted|publish|publishes|published|publie|publient|write|writes|wrote|ecrit|ecrivent|say|says|said|dit|disent|share|shares|shared|partage|partagent|comment|comments|commente|commentent|de|d|of|by|from)( |$)`)
 	// decisionRe: a decision about a person (hiring, a performance review,
 	// eligibility); postsRe what people post, like or comment. Together:
 	// judging individuals by their online activity, a use beyond the four.
-	decisionRe = mustPhrases(` (hiring|hiring decision|selection process|processus de selection|embauche|recrutement|performance review|performance reviews|performance evaluation|evaluation de rendement|evaluations de rendement|disciplinary|mesure disciplinaire|mesures disciplinaires|eligibility|admissibilite)( |$)`)
-	postsRe    = mustPhrases(` (comment|comments|commented|commentaire|commentaires|post|posts|posted|publication|publications|publie|liked|likes|like|aime|shared|partage|retweet|retweets|profile|profil|online activity|activite en ligne)( |$)`)
-	optedInRe  = mustPhrases(` (asked|asking|asks|requested|requesting|signed up|sign up|subscribed|registered|opted|consented|agreed|demande|demandent|inscrit|inscrits|inscrites|consenti|accepte|abonne)( |$)`)
+	decisionRe      = mustPhrases(` (hiring|hiring decision|selection process|processus de selection|embauche|recrutement|performance review|performance reviews|performance evaluation|evaluation de rendement|evaluations de rendement|disciplinary|mesure disciplinaire|mesures disciplinaires|eligibility|admissibilite)( |$)`)
+	postsRe         = mustPhrases(` (comment|comments|commented|commentaire|commentaires|post|posts|posted|publication|publications|publie|liked|likes|like|aime|shared|partage|retweet|retweets|profile|profil|online activity|activite en ligne)( |$)`)
+	withoutAskingRe = mustPhrases(` (without asking|without asking them|without their consent|without consent|without permission|without their permission|without telling them|sans leur demander|sans demander|sans leur consentement|sans consentement|sans leur permission|sans permission|sans les aviser|sans leur dire)( |$)`)
+	optedInRe       = mustPhrases(` (asked|asking|asks|requested|requesting|signed up|sign up|subscribed|registered|opted|consented|agreed|demande|demandent|inscrit|inscrits|inscrites|consenti|accepte|abonne)( |$)`)
 )
 
 // personalWordRe is personalAccountRe's cheap first test: its words are
@@ -263,7 +264,7 @@ var (
 // own; useVerbRe putting it to use.
 var (
 	collectedRe = mustPhrases(` (entries|entrants|nous ont ecrit|who messaged us|who wrote to us|who dm d us|who dmed us|who dm ed us|who wrote|who messaged|who commented|who signed up|qui ont ecrit|qui se sont inscrits|sign ups|signups|sign up list|registrants|registrations|registration list|rsvp|rsvps|subscribers|participants|applicants|contest|concours|quiz|survey responses|inscrits|inscriptions|inscrit|participants|abonnes|contact list|mailing list|email list|liste|list|contacts|emails|courriels|addresses|adresses|postal codes|codes postaux|selfies|photos people|submissions|soumissions)( |$)`)
-	useVerbRe   = mustPhrases(` (use|uses|using|used|reuse|reused|share|shares|sharing|shared|give|giving|gave|given|send|sending|sent|pass|passed|hand|handed|load|loaded|import|imported|transfer|transferred|upload|uploaded|add|added|feed|fed|put|mail|mailed|text|texted|invite|invited|transfere|transferer|refile|utiliser|utilise|utilises|donner|donne|donnes|refiler|partager|partage|partages|partagee|transmettre|transmis|transmise|envoyer|envoye|envoyes|verser|verse|verses|importer|importe|importes|ajouter|ajoute|ajoutes|fournir|fourni|fournis)( |$)`)
+	useVerbRe   = mustPhrases(` (use|uses|using|used|reuse|reused|drop|dropping|dump|dumping|turn|turning|build|building|compile|compiling|take|taking|share|shares|sharing|shared|give|giving|gave|given|send|sending|sent|pass|passed|hand|handed|load|loaded|import|imported|transfer|transferred|upload|uploaded|add|added|feed|fed|put|mail|mailed|text|texted|invite|invited|transfere|transferer|refile|utiliser|utilise|utilises|donner|donne|donnes|refiler|partager|partage|partages|partagee|transmettre|transmis|transmise|envoyer|envoye|envoyes|verser|verse|verses|importer|importe|importes|ajouter|ajoute|ajoutes|fournir|fourni|fournis)( |$)`)
 )
 
 // followedBy returns the words where first matches in s and second within
@@ -480,6 +481,11 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 	}
 	if secondary != "" && !consistentUse(f) {
 		add(bot.CategorySecondaryUse, secondary)
+	}
+	// People put on a mailing list without being asked: A.8 wants their
+	// consent, so it is no consistent use.
+	if mailingRe.Match(f) && listAddRe.Match(f) && withoutAskingRe.Match(f) && !musing && !generalRe.Match(f) && !hasCategory(ds, bot.CategorySecondaryUse) {
+		add(bot.CategorySecondaryUse, withoutAskingRe.Find(f)+" /"+mailingRe.Find(f))
 	}
 	// The account's audience moved into a mailing list in bulk: they
 	// engaged, they did not sign up, so a mailing list is not the
