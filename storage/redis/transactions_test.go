@@ -28,11 +28,20 @@ var modes = []mode{{"commands", false}, {"scripts", true}}
 
 func (m mode) open(t *testing.T, url string) *redis.Store {
 	t.Helper()
-	s := open(t, redis.Options{URL: url, Prefix: testPrefix()})
+	s, _ := m.openPrefixed(t, url)
+	return s
+}
+
+// openPrefixed is open, returning the store's key prefix too, for tests
+// that read or write its keys directly.
+func (m mode) openPrefixed(t *testing.T, url string) (*redis.Store, string) {
+	t.Helper()
+	prefix := testPrefix()
+	s := open(t, redis.Options{URL: url, Prefix: prefix})
 	if m.scripts {
 		redis.ForceScripts(s)
 	}
-	return s
+	return s, prefix
 }
 
 // TestContractScripts runs the suite on the scripts that servers older than
@@ -149,11 +158,7 @@ func TestIndexOutlivesConversations(t *testing.T) {
 		for name, save := range saves {
 			t.Run(m.name+"/"+name, func(t *testing.T) {
 				t.Parallel()
-				prefix := testPrefix()
-				s := open(t, redis.Options{URL: url, Prefix: prefix})
-				if m.scripts {
-					redis.ForceScripts(s)
-				}
+				s, prefix := m.openPrefixed(t, url)
 				user := "slack:U1"
 				index := prefix + "user:slack:U1"
 				var convs []string
@@ -266,11 +271,7 @@ func TestRateWindowAlwaysExpires(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			prefix := testPrefix()
-			s := open(t, redis.Options{URL: url, Prefix: prefix})
-			if m.scripts {
-				redis.ForceScripts(s)
-			}
+			s, prefix := m.openPrefixed(t, url)
 			k := bot.ConversationKey{Platform: "slack", Channel: "C1", User: "U1"}
 			counter := prefix + "rate:U1"
 			for i := range 300 {
@@ -367,11 +368,7 @@ func TestErrorsPerCommand(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			prefix := testPrefix()
-			s := open(t, redis.Options{URL: url, Prefix: prefix})
-			if m.scripts {
-				redis.ForceScripts(s)
-			}
+			s, prefix := m.openPrefixed(t, url)
 			if err := raw.RPush(context.Background(), prefix+"rate:U1", "x").Err(); err != nil {
 				t.Fatal(err)
 			}
