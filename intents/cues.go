@@ -218,10 +218,18 @@ func (m *model) finish() {
 	}
 }
 
-// candidates returns, in increasing order (the cue file's order within
-// each intent and document), the ids of the cues that may match toks.
-func (m *model) candidates(toks []token) []int {
-	set := make([]uint64, (m.ncues+63)/64)
+// candidates appends to out, in increasing order (the cue file's order
+// within each intent and document), the ids of the cues that may match
+// toks. The caller's buffer and a set on the stack (for up to
+// 64 × 64 cues) spare two allocations a message.
+func (m *model) candidates(toks []token, out []int) []int {
+	var arr [64]uint64
+	set := arr[:0]
+	if n := (m.ncues + 63) / 64; n <= len(arr) {
+		set = arr[:n]
+	} else {
+		set = make([]uint64, n)
+	}
 	for _, id := range m.always {
 		set[id/64] |= 1 << (id % 64)
 	}
@@ -240,7 +248,6 @@ func (m *model) candidates(toks []token) []int {
 			}
 		}
 	}
-	out := make([]int, 0, 128)
 	for w, bits64 := range set {
 		for b := bits64; b != 0; b &= b - 1 {
 			out = append(out, w*64+bits.TrailingZeros64(b))

@@ -266,15 +266,32 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]flo
 	// Only the cues whose anchor word is in the message can match; they
 	// are tried in the cue file's order, so each intent's score adds the
 	// same terms in the same order as a pass over all its cues would.
-	docScore := map[string]float64{}
-	sums := make([]float64, len(c.m.intents))
-	matched := make([][]string, len(c.m.intents))
-	for _, id := range c.m.candidates(a.toks) {
+	//
+	// Per-message scratch (candidate ids, sums, the cues that matched)
+	// lives in fixed arrays on the stack: this runs on every message.
+	// docScore stays nil until a document cue matches (reading a nil map
+	// gives 0, as an empty one does).
+	var docScore map[string]float64
+	n := len(c.m.intents)
+	var sumsArr [64]float64
+	var sums []float64
+	if n <= len(sumsArr) {
+		sums = sumsArr[:n]
+	} else {
+		sums = make([]float64, n)
+	}
+	var candArr [256]int
+	var hitArr [64]int
+	hits := hitArr[:0] // the matching intent cues' ids, in increasing order
+	for _, id := range c.m.candidates(a.toks, candArr[:0]) {
 		cu, owner := c.m.byID[id], c.m.owners[id]
 		if !cu.match(a.toks) {
 			continue
 		}
 		if owner.intent < 0 {
+			if docScore == nil {
+				docScore = map[string]float64{}
+			}
 			docScore[owner.doc] += cu.weight
 			continue
 		}
@@ -283,11 +300,38 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]flo
 			w *= focusBoost
 		}
 		sums[owner.intent] += w
-		matched[owner.intent] = append(matched[owner.intent], cu.src)
+		hits = append(hits, id)
 	}
-	out := make([]Scored, 0, len(c.m.intents))
+	// Each intent's matched cues, in the order they matched, share one
+	// backing array: one allocation instead of one per intent.
+	var srcs []string
+	if len(hits) > 0 {
+		srcs = make([]string, len(hits))
+	}
+	var cntArr [64]int
+	var cnt []int
+	if n <= len(cntArr) {
+		cnt = cntArr[:n]
+	} else {
+		cnt = make([]int, n)
+	}
+	for _, id := range hits {
+		cnt[c.m.owners[id].intent]++
+	}
+	out := make([]Scored, n)
+	at := 0
+	for ii, k := range cnt {
+		if k > 0 { // an intent without a match keeps nil Cues
+			out[ii].Cues = srcs[at : at : at+k]
+			at += k
+		}
+	}
+	for _, id := range hits {
+		cs := &out[c.m.owners[id].intent].Cues
+		*cs = append(*cs, c.m.byID[id].src)
+	}
 	for ii, in := range c.m.intents {
-		s, matched := sums[ii], matched[ii]
+		s := sums[ii]
 		if s > 0 {
 			// Document cues only strengthen an intent that has its own
 			// evidence; they decide between documents, not within one.
@@ -296,7 +340,7 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]flo
 				s *= gateFactor
 			}
 		}
-		out = append(out, Scored{Intent: in.name, Doc: in.doc, Score: s, Cues: matched})
+		out[ii].Intent, out[ii].Doc, out[ii].Score = in.name, in.doc, s
 	}
 	c.slotBonus(a, out)
 	// The PSC's "other online activities" are the ones that are not
@@ -309,16 +353,46 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]flo
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(x, y Scored) int {
-		switch {
-		case x.Score > y.Score:
-			return -1
-		case x.Score < y.Score:
-			return 1
-		}
-		return 0
-	})
+	sortScores(out)
 	return out, docScore
+}
+
+// byScore orders scores best first.
+func byScore(x, y Scored) int {
+	switch {
+	case x.Score > y.Score:
+		return -1
+	case x.Score < y.Score:
+		return 1
+	}
+	return 0
+}
+
+// sortScores is a stable sort by score, best first. Most intents score 0
+// on a message: the few that do not are moved ahead, in order, and only
+// they are sorted. A stable sort is unique, so the result is the one
+// sorting the whole slice gives (sortScoresAlike compares them).
+func sortScores(out []Scored) {
+	// Stable partition: scores above 0 first.
+	pos := 0
+	for i := range out {
+		if out[i].Score > 0 {
+			if i != pos {
+				x := out[i]
+				copy(out[pos+1:i+1], out[pos:i])
+				out[pos] = x
+			}
+			pos++
+		}
+	}
+	slices.SortStableFunc(out[:pos], byScore)
+	// The rest are all 0 unless a score went below it.
+	for _, s := range out[pos:] {
+		if s.Score != 0 {
+			slices.SortStableFunc(out[pos:], byScore)
+			break
+		}
+	}
 }
 
 // slotBonus lets slots vote: a named platform points at the platform

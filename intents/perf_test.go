@@ -1,0 +1,157 @@
+package intents
+
+import (
+	"encoding/json"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The tests here hold each speed-up of the message path to the code it
+// replaced (kept below as reference functions): same results, on every
+// question of the sets in testdata.
+
+// questionTexts returns every question of testdata/*.jsonl, and texts made
+// to reach odd corners (empty, one word, a typo, accents).
+func questionTexts(t *testing.T) []string {
+	t.Helper()
+	texts := []string{"", " ", "?", "pia", "Facebok account", "Peut-on utiliser Mastodon pour notre ministère?", "zzyzx qwerty flurbish?",
+		"We blocked a troll. How long must we keep their comments?", "e\u0301te\u0301 — ok?"}
+	paths, _ := filepath.Glob("../testdata/*.jsonl")
+	if len(paths) < 10 {
+		t.Fatalf("question sets not found: %d files", len(paths))
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range strings.Lines(string(b)) {
+			var q struct{ Q string }
+			if json.Unmarshal([]byte(line), &q) == nil {
+				texts = append(texts, q.Q)
+			}
+		}
+	}
+	return texts
+}
+
+// TestScoreAsBefore: score gives every intent the same score, cues and
+// order, and the same document evidence, as the version that allocated its
+// scratch and sorted every intent (referenceScore), on every question, with
+// and without a previous document.
+func TestScoreAsBefore(t *testing.T) {
+	c, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, text := range questionTexts(t) {
+		for _, prev := range []string{"", "bc-breach-notify", "psc-political-sm"} {
+			a := c.analyse(text, prev)
+			got, gotDoc := c.score(a, prev)
+			want, wantDoc := referenceScore(c, a, prev)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q (prev %q):\n got %v\nwant %v", text, prev, got, want)
+			}
+			if !maps.Equal(gotDoc, wantDoc) {
+				t.Fatalf("%q (prev %q): doc evidence %v, want %v", text, prev, gotDoc, wantDoc)
+			}
+			if len(got) > 0 && got[0].Score > 0 {
+				n++
+			}
+		}
+	}
+	if n < 1000 {
+		t.Errorf("only %d scored messages: the comparison proves little", n)
+	}
+}
+
+// TestSortScoresIsStable: sortScores orders like a stable sort of the whole
+// slice, on slices with many zeros, ties and the odd negative score.
+func TestSortScoresIsStable(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		in := make([]Scored, r.IntN(50))
+		for i := range in {
+			in[i].Intent = string(rune('a' + i))
+			switch r.IntN(6) {
+			case 0, 1, 2:
+			case 3:
+				in[i].Score = float64(r.IntN(3))
+			case 4:
+				in[i].Score = r.Float64() * 10
+			default:
+				if r.IntN(10) == 0 {
+					in[i].Score = -float64(r.IntN(2) + 1)
+				} else {
+					in[i].Score = math.Round(r.Float64()*8) / 2
+				}
+			}
+		}
+		got, want := slices.Clone(in), slices.Clone(in)
+		sortScores(got)
+		slices.SortStableFunc(want, byScore)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%v:\n got %v\nwant %v", in, got, want)
+		}
+	}
+}
+
+// referenceScore is score as it was before its scratch moved to the stack.
+func referenceScore(c *Classifier, a analysis, prevDoc string) ([]Scored, map[string]float64) {
+	docScore := map[string]float64{}
+	sums := make([]float64, len(c.m.intents))
+	matched := make([][]string, len(c.m.intents))
+	for _, id := range c.m.candidates(a.toks, nil) {
+		cu, owner := c.m.byID[id], c.m.owners[id]
+		if !cu.match(a.toks) {
+			continue
+		}
+		if owner.intent < 0 {
+			docScore[owner.doc] += cu.weight
+			continue
+		}
+		w := cu.weight
+		if a.focus != nil && cu.match(a.focus) {
+			w *= focusBoost
+		}
+		sums[owner.intent] += w
+		matched[owner.intent] = append(matched[owner.intent], cu.src)
+	}
+	out := make([]Scored, 0, len(c.m.intents))
+	for ii, in := range c.m.intents {
+		s, matched := sums[ii], matched[ii]
+		if s > 0 {
+			s += math.Min(docScore[in.doc], 4)
+			if gated[in.doc] && docScore[in.doc] == 0 && prevDoc != in.doc && !(a.slots.Incident && in.doc == "bc-breach-notify") {
+				s *= gateFactor
+			}
+		}
+		out = append(out, Scored{Intent: in.name, Doc: in.doc, Score: s, Cues: matched})
+	}
+	c.slotBonus(a, out)
+	if politicalRe.Match(a.folded) && !nonPoliticalRe.Match(a.folded) {
+		for i := range out {
+			if out[i].Intent == "psc.other-online" {
+				out[i].Score *= 0.5
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(x, y Scored) int {
+		switch {
+		case x.Score > y.Score:
+			return -1
+		case x.Score < y.Score:
+			return 1
+		}
+		return 0
+	})
+	return out, docScore
+}
