@@ -35,6 +35,9 @@ type learned struct {
 	// knows): one lookup per word instead of a dozen or more scattered
 	// ones. The sums are the same terms added in another order.
 	words map[string]*wordGrams
+	// rank[i] is classes[i]'s place in the classes sorted by name: predict
+	// breaks ties in probability on it instead of comparing names.
+	rank []int32
 }
 
 // wordGrams is one word's character n-grams' share of every class's score.
@@ -131,6 +134,15 @@ func trainLearned(examples []bot.Example) *learned {
 		m.spans[b] = [2]int32{start, int32(len(m.post))}
 	}
 	m.cacheWords(uses)
+	byName := make([]int32, len(m.classes))
+	for i := range byName {
+		byName[i] = int32(i)
+	}
+	slices.SortFunc(byName, func(a, b int32) int { return cmp.Compare(m.classes[a], m.classes[b]) })
+	m.rank = make([]int32, len(m.classes))
+	for r, i := range byName {
+		m.rank[i] = int32(r)
+	}
 	return m
 }
 
@@ -192,7 +204,18 @@ func (m *learned) predict(toks []token) []Candidate {
 		return nil
 	}
 	var arr [256]uint64
-	scores := make([]float64, len(m.classes))
+	// The scores, probabilities and order live on the stack for up to
+	// maxStackClasses classes: one allocation a message (the answer)
+	// instead of two.
+	var scoreArr, probArr [maxStackClasses]float64
+	var orderArr [maxStackClasses]int32
+	var scores, probs []float64
+	var order []int32
+	if n := len(m.classes); n <= maxStackClasses {
+		scores, probs, order = scoreArr[:n], probArr[:n], orderArr[:n]
+	} else {
+		scores, probs, order = make([]float64, n), make([]float64, n), make([]int32, n)
+	}
 	known := 0
 	feats := wordFeatures(toks, arr[:0])
 	for _, t := range toks {
@@ -216,24 +239,36 @@ func (m *learned) predict(toks []token) []Candidate {
 	for _, s := range scores {
 		best = math.Max(best, s)
 	}
-	out := make([]Candidate, len(m.classes))
 	sum := 0.0
 	for i, s := range scores {
 		p := math.Exp((s - best) * m.tempInv)
-		out[i] = Candidate{Entry: m.classes[i], P: p, Gap: s - best}
+		probs[i] = p
 		sum += p
+		order[i] = int32(i)
 	}
-	for i := range out {
-		out[i].P /= sum
+	for i := range probs {
+		probs[i] /= sum
 	}
-	slices.SortFunc(out, func(a, b Candidate) int {
-		if c := cmp.Compare(b.P, a.P); c != 0 {
+	// Most probable first, ties by name: sorting the classes' numbers by
+	// probability and the name's rank gives the order sorting the
+	// candidates by probability and name would, without moving them or
+	// comparing strings.
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmp.Compare(probs[b], probs[a]); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Entry, b.Entry)
+		return cmp.Compare(m.rank[a], m.rank[b])
 	})
+	out := make([]Candidate, len(m.classes))
+	for k, i := range order {
+		out[k] = Candidate{Entry: m.classes[i], P: probs[i], Gap: scores[i] - best}
+	}
 	return out
 }
+
+// maxStackClasses bounds the classes predict keeps its scratch for on the
+// stack (the knowledge base has about 50).
+const maxStackClasses = 128
 
 // features appends to out the hashes of a message's word unigrams and
 // bigrams (stems) and the character 3- to 5-grams of its words.

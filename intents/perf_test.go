@@ -1,6 +1,7 @@
 package intents
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"math"
@@ -11,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/commsbot/commsbot/knowledge"
 )
 
 // The tests here hold each speed-up of the message path to the code it
@@ -154,4 +157,71 @@ func referenceScore(c *Classifier, a analysis, prevDoc string) ([]Scored, map[st
 		return 0
 	})
 	return out, docScore
+}
+
+// TestPredictAsBefore: predict gives the same candidates, in the same order,
+// with the same probabilities and gaps (to the bit), as the version that
+// sorted the candidates themselves (referencePredict), on every question.
+func TestPredictAsBefore(t *testing.T) {
+	kb, err := knowledge.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := trainLearned(kb.Examples())
+	texts := questionTexts(t)
+	for _, ex := range kb.Examples() {
+		texts = append(texts, ex.Text)
+	}
+	for _, text := range texts {
+		toks := tokenize(text)
+		if got, want := m.predict(toks), referencePredict(m, toks); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\n got %v\nwant %v", text, got, want)
+		}
+	}
+}
+
+// referencePredict is predict as it was before it sorted class numbers.
+func referencePredict(m *learned, toks []token) []Candidate {
+	var arr [256]uint64
+	scores := make([]float64, len(m.classes))
+	known := 0
+	feats := wordFeatures(toks, arr[:0])
+	for _, t := range toks {
+		if len(t.fold) < nbMinGram {
+			continue
+		}
+		if g, ok := m.words[t.fold]; ok {
+			known += g.known
+			for i, s := range g.scores {
+				scores[i] += s
+			}
+			continue
+		}
+		feats = charGrams(t.fold, feats)
+	}
+	known += m.add(feats, scores)
+	for i := range scores {
+		scores[i] += float64(known) * m.unseen[i]
+	}
+	best := math.Inf(-1)
+	for _, s := range scores {
+		best = math.Max(best, s)
+	}
+	out := make([]Candidate, len(m.classes))
+	sum := 0.0
+	for i, s := range scores {
+		p := math.Exp((s - best) * m.tempInv)
+		out[i] = Candidate{Entry: m.classes[i], P: p, Gap: s - best}
+		sum += p
+	}
+	for i := range out {
+		out[i].P /= sum
+	}
+	slices.SortFunc(out, func(a, b Candidate) int {
+		if c := cmp.Compare(b.P, a.P); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Entry, b.Entry)
+	})
+	return out
 }
