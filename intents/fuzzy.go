@@ -73,14 +73,17 @@ func (f *fuzzy) correct(w string) (string, bool) {
 		found = c
 		return true
 	}
-	// w has one extra letter: deleting it gives a vocabulary word.
+	// w has one extra letter: deleting it gives a vocabulary word. The
+	// deletion is built in a buffer on the stack and looked up without a
+	// copy (most are in neither map); only one that is a word is copied.
+	var buf [64]byte
 	for i := range len(w) {
-		d := w[:i] + w[i+1:]
-		if f.words[d] && !consider(d) {
+		d := append(append(buf[:0], w[:i]...), w[i+1:]...)
+		if f.words[string(d)] && !consider(string(d)) {
 			return "", false
 		}
 		// Substitution or transposition: both share a deletion.
-		for _, c := range f.dels[d] {
+		for _, c := range f.dels[string(d)] {
 			if osa(w, c) == 1 && !consider(c) {
 				return "", false
 			}
@@ -113,9 +116,14 @@ func osa(a, b string) int {
 	if la-lb > 1 || lb-la > 1 {
 		return 2
 	}
-	prev2 := make([]int, lb+1)
-	prev := make([]int, lb+1)
-	cur := make([]int, lb+1)
+	// Three rows, on the stack for words of up to 63 bytes.
+	var rows [3][64]int
+	var prev2, prev, cur []int
+	if lb+1 <= len(rows[0]) {
+		prev2, prev, cur = rows[0][:lb+1], rows[1][:lb+1], rows[2][:lb+1]
+	} else {
+		prev2, prev, cur = make([]int, lb+1), make([]int, lb+1), make([]int, lb+1)
+	}
 	for j := range prev {
 		prev[j] = j
 	}

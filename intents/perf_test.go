@@ -225,3 +225,142 @@ func referencePredict(m *learned, toks []token) []Candidate {
 	})
 	return out
 }
+
+// TestCorrectAsBefore: the typo corrector corrects every word of every
+// question, and the same words with a letter dropped, doubled or swapped,
+// as the version that built each deletion as a new string
+// (referenceCorrect) did.
+func TestCorrectAsBefore(t *testing.T) {
+	c, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := map[string]bool{}
+	for _, text := range questionTexts(t) {
+		for _, tok := range tokenize(text) {
+			w := tok.fold
+			words[w] = true
+			for i := range len(w) {
+				words[w[:i]+w[i+1:]] = true
+				words[w[:i+1]+w[i:]] = true
+				if i+1 < len(w) {
+					words[w[:i]+w[i+1:i+2]+w[i:i+1]+w[i+2:]] = true
+				}
+			}
+		}
+	}
+	corrected := 0
+	for w := range words {
+		got, gotOK := c.fuzzy.correct(w)
+		want, wantOK := referenceCorrect(c.fuzzy, w)
+		if got != want || gotOK != wantOK {
+			t.Fatalf("correct(%q) = %q, %v; want %q, %v", w, got, gotOK, want, wantOK)
+		}
+		if gotOK {
+			corrected++
+		}
+	}
+	if corrected < 1000 {
+		t.Errorf("only %d of %d words corrected: the comparison proves little", corrected, len(words))
+	}
+}
+
+// referenceCorrect is fuzzy.correct as it was, with osa's as it was.
+func referenceCorrect(f *fuzzy, w string) (string, bool) {
+	if len(w) < minFuzzyLen || len(w) > f.maxLen+1 || f.words[w] || f.known[w] || !ascii(w) {
+		return "", false
+	}
+	var found string
+	consider := func(c string) bool {
+		if c[0] != w[0] {
+			return true
+		}
+		if found != "" && found != c {
+			return false
+		}
+		found = c
+		return true
+	}
+	for i := range len(w) {
+		d := w[:i] + w[i+1:]
+		if f.words[d] && !consider(d) {
+			return "", false
+		}
+		for _, c := range f.dels[d] {
+			if referenceOSA(w, c) == 1 && !consider(c) {
+				return "", false
+			}
+		}
+	}
+	for _, c := range f.dels[w] {
+		if !consider(c) {
+			return "", false
+		}
+	}
+	return found, found != ""
+}
+
+func referenceOSA(a, b string) int {
+	if a == b {
+		return 0
+	}
+	la, lb := len(a), len(b)
+	if la-lb > 1 || lb-la > 1 {
+		return 2
+	}
+	prev2 := make([]int, lb+1)
+	prev := make([]int, lb+1)
+	cur := make([]int, lb+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= la; i++ {
+		cur[0] = i
+		for j := 1; j <= lb; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return min(prev[lb], 2)
+}
+
+// TestOSAAsBefore: osa with its rows on the stack agrees with the old one on
+// random words over a small alphabet, short and longer than its buffers.
+func TestOSAAsBefore(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	word := func() string {
+		b := make([]byte, r.IntN(80))
+		for i := range b {
+			b[i] = "abc"[r.IntN(3)]
+		}
+		return string(b)
+	}
+	for range 20000 {
+		a := word()
+		b := a
+		switch r.IntN(3) {
+		case 0:
+			b = word()
+		case 1:
+			if len(a) > 0 {
+				i := r.IntN(len(a))
+				b = a[:i] + a[i+1:]
+			}
+		default:
+			if len(a) > 1 {
+				i := r.IntN(len(a) - 1)
+				b = a[:i] + a[i+1:i+2] + a[i:i+1] + a[i+2:]
+			}
+		}
+		if got, want := osa(a, b), referenceOSA(a, b); got != want {
+			t.Fatalf("osa(%q, %q) = %d, want %d", a, b, got, want)
+		}
+	}
+}
