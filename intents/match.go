@@ -203,13 +203,13 @@ func looksBehind(re *syntax.Regexp) bool {
 // at returns the start of the first match of p at or after from, given
 // the sorted offsets where p's literals occur, and its submatch indices
 // (relative to the start); -1 when there is none.
-func (p *phrases) at(s string, offsets []int, from int) (int, []int) {
+func (p *phrases) at(s string, offsets []int32, from int) (int, []int) {
 	for _, o := range offsets {
-		if o < from {
+		if int(o) < from {
 			continue
 		}
 		if loc := p.anchored.FindStringSubmatchIndex(s[o:]); loc != nil {
-			return o, loc
+			return int(o), loc
 		}
 	}
 	return -1, nil
@@ -217,17 +217,17 @@ func (p *phrases) at(s string, offsets []int, from int) (int, []int) {
 
 // span is at without the submatches (which cost the regexp more): the
 // match's start and end, or -1.
-func (p *phrases) span(s string, offsets []int) (int, int) {
+func (p *phrases) span(s string, offsets []int32) (int, int) {
 	for _, o := range offsets {
 		if loc := p.anchored.FindStringIndex(s[o:]); loc != nil {
-			return o, o + loc[1]
+			return int(o), int(o) + loc[1]
 		}
 	}
 	return -1, -1
 }
 
 // any reports whether p matches at one of offsets.
-func (p *phrases) any(s string, offsets []int) bool {
+func (p *phrases) any(s string, offsets []int32) bool {
 	for _, o := range offsets {
 		if p.anchored.MatchString(s[o:]) {
 			return true
@@ -238,22 +238,23 @@ func (p *phrases) any(s string, offsets []int) bool {
 
 // offsets returns the sorted, distinct offsets in s where p's literals
 // occur.
-func (p *phrases) offsets(s string) []int {
+func (p *phrases) offsets(s string) []int32 {
 	if p.wordStart {
-		var out []int
+		var out []int32
 		for o := 0; o < len(s); o++ {
 			// \b before s[o]: s[o] is a word byte and the one before it
 			// is not, or the other way round.
 			if p.first[s[o]] && (o > 0 && isWordByte(s[o-1])) != isWordByte(s[o]) {
-				out = append(out, o)
+				out = append(out, int32(o))
 			}
 		}
 		return out
 	}
-	ms := p.pre().ac.FindAllOverlapping(bytesOf(s))
-	out := make([]int, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, m.Start)
+	var arr [64]litHit
+	hits := p.pre().find(s, arr[:0])
+	out := make([]int32, 0, len(hits))
+	for _, h := range hits {
+		out = append(out, h.start)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -423,7 +424,7 @@ type scanned struct {
 	n int // patterns the pass looked for: allPhrases[:n]
 	// offs holds where each pattern's literals occur, grouped by pattern
 	// and sorted: pattern i's are offs[from[i]:from[i+1]].
-	offs []int
+	offs []int32
 	from []int32
 }
 
@@ -452,24 +453,27 @@ func (p *phrases) inScan(t *scanned) bool { return p.pre != nil && p.id < t.n }
 func scan(s string) *scanned {
 	all := allLits()
 	n := all.n
-	t := &scanned{s: s, n: n, from: make([]int32, n+1)}
-	if s == "" {
-		return t
+	// The hits go to a buffer on the stack (most messages have fewer);
+	// the group bounds and the offsets share one allocation.
+	var arr [256]litHit
+	hits := all.set.find(s, arr[:0])
+	buf := make([]int32, n+1+len(hits))
+	t := &scanned{s: s, n: n, from: buf[:n+1], offs: buf[n+1:]}
+	// Counting sort of the offsets by pattern: count each group's hits
+	// in from[g], sum them so that from[g] is where group g ends, then
+	// place the hits from the last, each one step before its group's
+	// end; from[g] is left where group g starts. Each pattern's offsets
+	// are then sorted.
+	for _, h := range hits {
+		t.from[all.set.group[h.lit]]++
 	}
-	hits := all.set.ac.FindAllOverlapping(bytesOf(s))
-	// Counting sort of the offsets by pattern, then each pattern's sorted.
-	for _, m := range hits {
-		t.from[all.set.group[m.PatternID]+1]++
+	for g := 1; g <= n; g++ {
+		t.from[g] += t.from[g-1]
 	}
-	for g := range n {
-		t.from[g+1] += t.from[g]
-	}
-	t.offs = make([]int, len(hits))
-	next := slices.Clone(t.from[:n])
-	for _, m := range hits {
-		g := all.set.group[m.PatternID]
-		t.offs[next[g]] = m.Start
-		next[g]++
+	for i := len(hits) - 1; i >= 0; i-- {
+		g := all.set.group[hits[i].lit]
+		t.from[g]--
+		t.offs[t.from[g]] = hits[i].start
 	}
 	for g := range n {
 		if t.from[g+1]-t.from[g] > 1 {
@@ -486,7 +490,7 @@ func (t *scanned) has(p *phrases) bool { return t.from[p.id+1] > t.from[p.id] }
 // offsetsIn returns the sorted offsets in t where p's literals occur (an
 // offset where two of them start comes twice: trying it twice changes
 // nothing).
-func (p *phrases) offsetsIn(t *scanned) []int { return t.offs[t.from[p.id]:t.from[p.id+1]] }
+func (p *phrases) offsetsIn(t *scanned) []int32 { return t.offs[t.from[p.id]:t.from[p.id+1]] }
 
 // Match is MatchString on a scanned text.
 func (p *phrases) Match(t *scanned) bool {

@@ -3,6 +3,7 @@ package intents
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/commsbot/commsbot/knowledge"
+	"github.com/coregx/ahocorasick"
 )
 
 // The tests here hold each speed-up of the message path to the code it
@@ -362,5 +364,112 @@ func TestOSAAsBefore(t *testing.T) {
 		if got, want := osa(a, b), referenceOSA(a, b); got != want {
 			t.Fatalf("osa(%q, %q) = %d, want %d", a, b, got, want)
 		}
+	}
+}
+
+// TestLitSetAsLibrary: the package's automaton finds exactly the
+// occurrences (literal, start) the Aho–Corasick library it replaced found,
+// and any agrees with the library's IsMatch, for every literal set the
+// package builds, on every question (folded and as typed) and on texts made
+// of the literals themselves.
+func TestLitSetAsLibrary(t *testing.T) {
+	type set struct {
+		name string
+		lits [][]string
+		s    *litSet
+	}
+	var sets []set
+	groups := make([][]string, len(allPhrases))
+	for i, p := range allPhrases {
+		if p.pre != nil {
+			groups[i] = p.lits
+			sets = append(sets, set{fmt.Sprint("pattern ", i), [][]string{p.lits}, p.pre()})
+		}
+	}
+	sets = append(sets, set{"all patterns", groups[:allLits().n], allLits().set})
+	var uses, kinds [][]string
+	for _, u := range useCues {
+		uses = append(uses, u.cues)
+	}
+	for _, k := range piCues {
+		kinds = append(kinds, k.cues)
+	}
+	sets = append(sets, set{"uses", uses, useLits}, set{"pi", kinds, piLits}, set{"incident", [][]string{incidentCues}, incidentLits})
+	var texts []string
+	for _, q := range questionTexts(t) {
+		texts = append(texts, q, foldText(tokenize(q)))
+	}
+	for _, g := range append(uses, append(kinds, incidentCues)...) {
+		for i, l := range g {
+			texts = append(texts, l, l+g[(i+1)%len(g)], " a"+l+"b ", strings.Repeat(l, 3), "\xff"+l+"é")
+		}
+	}
+	found := 0
+	for _, st := range sets {
+		var pats []string
+		for _, l := range st.lits {
+			pats = append(pats, l...)
+		}
+		lib, err := ahocorasick.NewBuilder().AddStrings(pats).Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, text := range texts {
+			var want, got [][3]int
+			for _, m := range lib.FindAllOverlapping([]byte(text)) {
+				want = append(want, [3]int{m.PatternID, m.Start, m.End})
+			}
+			for _, h := range st.s.find(text, nil) {
+				got = append(got, [3]int{int(h.lit), int(h.start), int(h.start + st.s.lens[h.lit])})
+			}
+			slices.SortFunc(want, func(a, b [3]int) int { return slices.Compare(a[:], b[:]) })
+			slices.SortFunc(got, func(a, b [3]int) int { return slices.Compare(a[:], b[:]) })
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s on %q: found %v, the library %v", st.name, text, got, want)
+			}
+			if g, w := st.s.any(text), lib.IsMatch([]byte(text)); g != w {
+				t.Fatalf("%s on %q: any %v, the library %v", st.name, text, g, w)
+			}
+			found += len(got)
+		}
+	}
+	if found < 10000 {
+		t.Errorf("only %d occurrences found: the comparison proves little", found)
+	}
+}
+
+// TestScanAsLibrary: the one pass over a message gives each pattern the
+// sorted starts of its literals (a start twice when two literals start
+// there) that the library finds for the pattern's literals alone.
+func TestScanAsLibrary(t *testing.T) {
+	libs := map[int]*ahocorasick.Automaton{}
+	for i, p := range allPhrases[:allLits().n] {
+		if p.pre != nil {
+			lib, err := ahocorasick.NewBuilder().AddStrings(p.lits).Build()
+			if err != nil {
+				t.Fatal(err)
+			}
+			libs[i] = lib
+		}
+	}
+	hits := 0
+	for _, q := range questionTexts(t) {
+		for _, text := range []string{q, foldText(tokenize(q))} {
+			sc := scan(text)
+			for i, lib := range libs {
+				var want []int32
+				for _, m := range lib.FindAllOverlapping([]byte(text)) {
+					want = append(want, int32(m.Start))
+				}
+				slices.Sort(want)
+				if got := allPhrases[i].offsetsIn(sc); !slices.Equal(got, want) {
+					t.Fatalf("pattern %d on %q: offsets %v, the library %v", i, text, got, want)
+				}
+				hits += len(want)
+			}
+		}
+	}
+	if hits < 10000 {
+		t.Errorf("only %d offsets: the comparison proves little", hits)
 	}
 }
