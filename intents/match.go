@@ -36,7 +36,12 @@ type phrases struct {
 	// whose byte can begin a match.
 	wordStart bool
 	first     [256]bool
-	id        int // index in allPhrases
+	// words, for such a pattern whose matches (after the \b) all start
+	// with one of a few literals ("account", "page"…), finds them: the
+	// offsets are then the word boundaries where one occurs, not every
+	// boundary before a possible first byte. Nil otherwise.
+	words func() *litSet
+	id    int // index in allPhrases
 	// heads, for a pattern anchored at the start of the text (^), are
 	// strings one of which every match begins with: a text that begins
 	// with none of them does not match.
@@ -100,6 +105,9 @@ func mustPhrases(pattern string) *phrases {
 		rest := &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[1:]}
 		p.anchored = regexp.MustCompile(`^(?:` + rest.String() + `)`)
 		p.wordStart = true
+		if lits, _, ok := starts(rest); ok && !slices.ContainsFunc(lits, func(l string) bool { return len(l) < 2 }) {
+			p.words = sync.OnceValue(func() *litSet { return newLitSet(lits) })
+		}
 	}
 	return p
 }
@@ -239,6 +247,19 @@ func (p *phrases) any(s string, offsets []int32) bool {
 // offsets returns the sorted, distinct offsets in s where p's literals
 // occur.
 func (p *phrases) offsets(s string) []int32 {
+	if p.words != nil {
+		// Every match starts with one of the literals, at a word
+		// boundary.
+		var arr [16]litHit
+		var out []int32
+		for _, h := range p.words().find(s, arr[:0]) {
+			if o := int(h.start); (o > 0 && isWordByte(s[o-1])) != isWordByte(s[o]) {
+				out = append(out, h.start)
+			}
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
 	if p.wordStart {
 		var out []int32
 		for o := 0; o < len(s); o++ {

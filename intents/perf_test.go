@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -471,5 +472,23 @@ func TestScanAsLibrary(t *testing.T) {
 	}
 	if hits < 10000 {
 		t.Errorf("only %d offsets: the comparison proves little", hits)
+	}
+}
+
+// TestWordStartLiterals: the account pattern, run on every message that
+// names an account word, looks for its words rather than trying every word
+// boundary; TestPhrasesAgreeWithRegexp holds it to the plain regexp.
+func TestWordStartLiterals(t *testing.T) {
+	if accountOnRe.words == nil {
+		t.Fatal("accountOnRe has no literals for its word starts")
+	}
+	// Word starts of its words only ("_page" is inside a word; "pageant"
+	// is tried and fails).
+	s := "Our page on Mastodon, a pageant on TV, _page on X and an account  on\tBluesky"
+	if got, want := accountOnRe.offsets(s), []int32{4, 24, 57}; !slices.Equal(got, want) {
+		t.Errorf("offsets %v, want %v", got, want)
+	}
+	if got, want := accountOnRe.FindAllStringSubmatch(s, -1), regexp.MustCompile(accountOnRe.re.String()).FindAllStringSubmatch(s, -1); !slices.EqualFunc(got, want, slices.Equal) || len(got) != 2 {
+		t.Errorf("matches %q, regexp %q", got, want)
 	}
 }
