@@ -25,9 +25,13 @@ type learned struct {
 	// feature it never saw, and post lists the classes that did see a
 	// feature with the difference from unseen[c].
 	unseen []float64
-	// spans[h & tableMask] is the span in post of the features hashed
-	// there (the hashing trick: a collision merges two rare features).
-	spans   [][2]int32
+	// post[starts[b]:starts[b+1]] are the postings of the features hashed
+	// to bucket b = h & tableMask (the hashing trick: a collision merges
+	// two rare features). The buckets' postings are laid out in bucket
+	// order, so one start per bucket is enough: half the memory of a
+	// table of spans, for a lookup that misses the cache on most
+	// features.
+	starts  []int32
 	post    []posting
 	tempInv float64
 	// words caches, for the words the examples use most, what their
@@ -125,13 +129,13 @@ func trainLearned(examples []bot.Example) *learned {
 			buckets[b][p.class] += p.delta
 		}
 	}
-	m.spans = make([][2]int32, tableSize)
+	m.starts = make([]int32, tableSize+1)
 	for b, cl := range buckets {
 		start := int32(len(m.post))
 		for c, d := range cl {
 			m.post = append(m.post, posting{class: c, delta: d})
 		}
-		m.spans[b] = [2]int32{start, int32(len(m.post))}
+		m.starts[b], m.starts[b+1] = start, int32(len(m.post))
 	}
 	m.cacheWords(uses)
 	byName := make([]int32, len(m.classes))
@@ -176,12 +180,13 @@ func (m *learned) cacheWords(uses map[string]int) {
 func (m *learned) add(feats []uint64, scores []float64) int {
 	known := 0
 	for _, f := range feats {
-		sp := m.spans[f&tableMask]
-		if sp[0] == sp[1] {
+		b := f & tableMask
+		from, to := m.starts[b], m.starts[b+1]
+		if from == to {
 			continue
 		}
 		known++
-		for _, p := range m.post[sp[0]:sp[1]] {
+		for _, p := range m.post[from:to] {
 			scores[p.class] += float64(p.delta)
 		}
 	}

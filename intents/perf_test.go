@@ -492,3 +492,46 @@ func TestWordStartLiterals(t *testing.T) {
 		t.Errorf("matches %q, regexp %q", got, want)
 	}
 }
+
+// TestStartsHoldEachBucket: with one start per bucket (the end is the next
+// bucket's start), each bucket still holds exactly the classes whose
+// examples have a feature hashed there, as the table of spans did.
+func TestStartsHoldEachBucket(t *testing.T) {
+	kb, err := knowledge.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exs := kb.Examples()
+	m := trainLearned(exs)
+	if len(m.starts) != tableSize+1 || m.starts[0] != 0 || int(m.starts[tableSize]) != len(m.post) {
+		t.Fatalf("starts: %d entries, first %d, last %d, %d postings", len(m.starts), m.starts[0], m.starts[len(m.starts)-1], len(m.post))
+	}
+	class := map[string]int32{}
+	for i, c := range m.classes {
+		class[c] = int32(i)
+	}
+	want := map[uint64]map[int32]bool{}
+	var buf []uint64
+	for _, ex := range exs {
+		buf = features(tokenize(ex.Text), buf[:0])
+		for _, f := range buf {
+			b := f & tableMask
+			if want[b] == nil {
+				want[b] = map[int32]bool{}
+			}
+			want[b][class[ex.Entry]] = true
+		}
+	}
+	for b := range uint64(tableSize) {
+		if m.starts[b] > m.starts[b+1] {
+			t.Fatalf("bucket %d: starts %d > %d", b, m.starts[b], m.starts[b+1])
+		}
+		got := map[int32]bool{}
+		for _, p := range m.post[m.starts[b]:m.starts[b+1]] {
+			got[p.class] = true
+		}
+		if !maps.Equal(got, want[b]) && (len(got) > 0 || len(want[b]) > 0) {
+			t.Fatalf("bucket %d: classes %v, want %v", b, got, want[b])
+		}
+	}
+}
