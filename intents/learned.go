@@ -41,7 +41,8 @@ type learned struct {
 	words map[string]*wordGrams
 	// rank[i] is classes[i]'s place in the classes sorted by name: predict
 	// breaks ties in probability on it instead of comparing names.
-	rank []int32
+	// byRank is the inverse: the class of each rank.
+	rank, byRank []int32
 }
 
 // wordGrams is one word's character n-grams' share of every class's score.
@@ -143,7 +144,7 @@ func trainLearned(examples []bot.Example) *learned {
 		byName[i] = int32(i)
 	}
 	slices.SortFunc(byName, func(a, b int32) int { return cmp.Compare(m.classes[a], m.classes[b]) })
-	m.rank = make([]int32, len(m.classes))
+	m.rank, m.byRank = make([]int32, len(m.classes)), byName
 	for r, i := range byName {
 		m.rank[i] = int32(r)
 	}
@@ -258,17 +259,50 @@ func (m *learned) predict(toks []token) []Candidate {
 	// probability and the name's rank gives the order sorting the
 	// candidates by probability and name would, without moving them or
 	// comparing strings.
-	slices.SortFunc(order, func(a, b int32) int {
-		if c := cmp.Compare(probs[b], probs[a]); c != 0 {
-			return c
-		}
-		return cmp.Compare(m.rank[a], m.rank[b])
-	})
+	m.sortClasses(order, probs)
 	out := make([]Candidate, len(m.classes))
 	for k, i := range order {
 		out[k] = Candidate{Entry: m.classes[i], P: probs[i], Gap: scores[i] - best}
 	}
 	return out
+}
+
+// sortClasses sorts order (class numbers) by probability, highest first,
+// then by name. With at most 64 classes it sorts integer keys (ordered
+// sorts of integers are several times faster than a sort with a
+// comparison function): a probability's bits, inverted, order like the
+// probability does downwards (probabilities are ≥ 0), and the low six bits
+// are replaced by the name's rank. Two probabilities that differ only in
+// those bits may come out of order; a pass of insertion sort with the
+// exact comparison puts them right (it moves nothing otherwise). The
+// order is a total one, so the result is the one sorting by it gives.
+func (m *learned) sortClasses(order []int32, probs []float64) {
+	before := func(a, b int32) bool {
+		return probs[a] > probs[b] || probs[a] == probs[b] && m.rank[a] < m.rank[b]
+	}
+	if len(order) > 64 {
+		slices.SortFunc(order, func(a, b int32) int {
+			if c := cmp.Compare(probs[b], probs[a]); c != 0 {
+				return c
+			}
+			return cmp.Compare(m.rank[a], m.rank[b])
+		})
+		return
+	}
+	var keyArr [64]uint64
+	keys := keyArr[:len(order)]
+	for k, i := range order {
+		keys[k] = ^math.Float64bits(probs[i])&^63 | uint64(m.rank[i])
+	}
+	slices.Sort(keys)
+	for k, key := range keys {
+		order[k] = m.byRank[key&63]
+	}
+	for k := 1; k < len(order); k++ {
+		for j := k; j > 0 && before(order[j], order[j-1]); j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
 }
 
 // maxStackClasses bounds the classes predict keeps its scratch for on the

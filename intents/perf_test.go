@@ -535,3 +535,46 @@ func TestStartsHoldEachBucket(t *testing.T) {
 		}
 	}
 }
+
+// TestSortClassesAsComparison: sorting by integer keys orders classes as
+// the comparison by probability and name does, on random probabilities
+// with exact ties, zeros and neighbours that differ in their last bits
+// only, for 0 to 70 classes (beyond 64 the comparison sort runs).
+func TestSortClassesAsComparison(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		n := r.IntN(71)
+		m := &learned{rank: make([]int32, n), byRank: make([]int32, n)}
+		for i, p := range r.Perm(n) {
+			m.rank[i], m.byRank[p] = int32(p), int32(i)
+		}
+		probs := make([]float64, n)
+		base := r.Float64()
+		for i := range probs {
+			switch r.IntN(4) {
+			case 0:
+				probs[i] = r.Float64()
+			case 1:
+				probs[i] = math.Float64frombits(math.Float64bits(base) + uint64(r.IntN(200)) - 100)
+			case 2:
+				probs[i] = base
+			default:
+				probs[i] = 0
+			}
+		}
+		got, want := make([]int32, n), make([]int32, n)
+		for i := range n {
+			got[i], want[i] = int32(i), int32(i)
+		}
+		m.sortClasses(got, probs)
+		slices.SortFunc(want, func(a, b int32) int {
+			if c := cmp.Compare(probs[b], probs[a]); c != 0 {
+				return c
+			}
+			return cmp.Compare(m.rank[a], m.rank[b])
+		})
+		if !slices.Equal(got, want) {
+			t.Fatalf("probabilities %v ranks %v: %v, want %v", probs, m.rank, got, want)
+		}
+	}
+}
