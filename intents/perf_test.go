@@ -17,6 +17,7 @@ import (
 
 	"github.com/commsbot/commsbot/knowledge"
 	"github.com/coregx/ahocorasick"
+	"golang.org/x/text/unicode/norm"
 )
 
 // The tests here hold each speed-up of the message path to the code it
@@ -575,6 +576,39 @@ func TestSortClassesAsComparison(t *testing.T) {
 		})
 		if !slices.Equal(got, want) {
 			t.Fatalf("probabilities %v ranks %v: %v, want %v", probs, m.rank, got, want)
+		}
+	}
+}
+
+// TestFoldAsBefore: fold, with its table for Latin letters, folds as the
+// decomposition it replaced (foldSlow) on every word of every question,
+// lower-cased and as typed, on every rune below U+0400 alone and between
+// letters, and on random strings of ASCII, Latin letters, combining marks
+// and invalid bytes.
+func TestFoldAsBefore(t *testing.T) {
+	var texts []string
+	for _, q := range questionTexts(t) {
+		texts = append(texts, strings.Fields(q)...)
+		texts = append(texts, strings.Fields(strings.ToLower(q))...)
+	}
+	for r := rune(0); r < 0x400; r++ {
+		texts = append(texts, string(r), "e"+string(r)+"é", string(r)+"\u0301")
+	}
+	alphabet := []string{"a", "E", "é", "È", "ç", "œ", "Œ", "ß", "ſ", "\u0301", "\u0327", "\u0323", "ǖ", "ÿ", "Ÿ", "\xff", "\xc3", "×", "µ", "ª", " ", "日"}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(12) {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		texts = append(texts, b.String())
+	}
+	for _, s := range texts {
+		if got, want := fold(s), foldSlow(s); got != want {
+			t.Fatalf("fold(%q) = %q, decomposition gives %q", s, got, want)
+		}
+		if got, want := isNFC(s), norm.NFC.IsNormalString(s); got != want {
+			t.Fatalf("isNFC(%q) = %v, norm says %v", s, got, want)
 		}
 	}
 }
