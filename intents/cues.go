@@ -145,7 +145,24 @@ func (m *model) id(s string, add bool) int32 {
 func (m *model) number(toks []token) {
 	for i := range toks {
 		t := &toks[i]
-		t.ids = [3]int32{m.id(t.fold, false), m.id(t.en, false), m.id(t.fr, false)}
+		// A stem is often the word itself, and the two stems are often
+		// alike: equal strings have equal numbers, so each distinct
+		// string is looked up once.
+		t.ids[0] = m.id(t.fold, false)
+		switch t.en {
+		case t.fold:
+			t.ids[1] = t.ids[0]
+		default:
+			t.ids[1] = m.id(t.en, false)
+		}
+		switch t.fr {
+		case t.en:
+			t.ids[2] = t.ids[1]
+		case t.fold:
+			t.ids[2] = t.ids[0]
+		default:
+			t.ids[2] = m.id(t.fr, false)
+		}
 	}
 }
 

@@ -612,3 +612,30 @@ func TestFoldAsBefore(t *testing.T) {
 		}
 	}
 }
+
+// TestNumberAsBefore: numbering a message's tokens, with a lookup per
+// distinct string, gives each token the numbers a lookup of each of its
+// three strings gives, on every question.
+func TestNumberAsBefore(t *testing.T) {
+	c, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, q := range questionTexts(t) {
+		toks := tokenize(q)
+		c.m.number(toks)
+		for _, tok := range toks {
+			want := [3]int32{c.m.id(tok.fold, false), c.m.id(tok.en, false), c.m.id(tok.fr, false)}
+			if tok.ids != want {
+				t.Fatalf("%q in %q: numbers %v, want %v", tok.fold, q, tok.ids, want)
+			}
+			if want[0] > 0 && want[1] > 0 && want[2] > 0 {
+				n++
+			}
+		}
+	}
+	if n < 10000 {
+		t.Errorf("only %d tokens with three numbers: the comparison proves little", n)
+	}
+}
