@@ -69,7 +69,9 @@ func New() (*Classifier, error) {
 			}
 		}
 	}
-	return &Classifier{m: m, fuzzy: newFuzzy(words, knownWords())}, nil
+	c := &Classifier{m: m, fuzzy: newFuzzy(words, knownWords())}
+	freezeStems() // the cue file's words are stemmed
+	return c, nil
 }
 
 // Entries lists every knowledge entry the decision logic can choose, so that

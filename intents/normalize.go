@@ -217,6 +217,11 @@ func stems(lower string) (en, fr string) {
 		f := fold(lower)
 		return f, f
 	}
+	if fr := frozenStems.Load(); fr != nil {
+		if p, ok := (*fr)[lower]; ok {
+			return p[0], p[1]
+		}
+	}
 	if v, ok := stemCache.Load(lower); ok {
 		p := v.(*[2]string)
 		return p[0], p[1]
@@ -238,7 +243,22 @@ const stemCacheMax = 50_000
 var (
 	stemCache    sync.Map // lower-case word → *[2]string{en, fr}
 	stemCacheLen atomic.Int64
+	// frozenStems is a copy of stemCache made once the cue file and the
+	// examples are read (freezeStems): the words of nearly every message
+	// are in it, and a plain map read without locks costs a fraction of
+	// a sync.Map's lookup. stemCache still takes the rest.
+	frozenStems atomic.Pointer[map[string][2]string]
 )
+
+// freezeStems copies the stem cache into frozenStems.
+func freezeStems() {
+	m := make(map[string][2]string, stemCacheLen.Load())
+	stemCache.Range(func(k, v any) bool {
+		m[k.(string)] = *v.(*[2]string)
+		return true
+	})
+	frozenStems.Store(&m)
+}
 
 // stopwords are dropped before cues are matched, in both languages (folded).
 var stopwords = set(`a an the and or of to in on at by for from with as is are be been was were am

@@ -14,9 +14,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/commsbot/commsbot/knowledge"
 	"github.com/coregx/ahocorasick"
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/french"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -637,5 +640,41 @@ func TestNumberAsBefore(t *testing.T) {
 	}
 	if n < 10000 {
 		t.Errorf("only %d tokens with three numbers: the comparison proves little", n)
+	}
+}
+
+// TestStemsAsComputed: with the frozen copy of the stem cache, stems still
+// gives every word of every question the stems the stemmers give, and the
+// copy holds most of those words (or it would be no use).
+func TestStemsAsComputed(t *testing.T) {
+	kb, err := knowledge.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewWith(kb.Examples(), nil); err != nil {
+		t.Fatal(err)
+	}
+	frozen := *frozenStems.Load()
+	in, all := 0, 0
+	for _, q := range questionTexts(t) {
+		for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			en, fr := stems(w)
+			wantEn, wantFr := fold(w), fold(w)
+			if len(w) > 2 {
+				wantEn, wantFr = fold(english.Stem(w, true)), fold(french.Stem(w, true))
+			}
+			if en != wantEn || fr != wantFr {
+				t.Fatalf("stems(%q) = %q, %q; the stemmers give %q, %q", w, en, fr, wantEn, wantFr)
+			}
+			if len(w) > 2 {
+				all++
+				if _, ok := frozen[w]; ok {
+					in++
+				}
+			}
+		}
+	}
+	if in < all/2 {
+		t.Errorf("only %d of %d words in the frozen stems", in, all)
 	}
 }
