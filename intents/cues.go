@@ -241,7 +241,7 @@ func (m *model) finish() {
 // 64 × 64 cues) spare two allocations a message.
 func (m *model) candidates(toks []token, out []int) []int {
 	var arr [64]uint64
-	set := arr[:0]
+	var set []uint64
 	if n := (m.ncues + 63) / 64; n <= len(arr) {
 		set = arr[:n]
 	} else {
