@@ -16,6 +16,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/commsbot/commsbot/bot"
 	"github.com/commsbot/commsbot/knowledge"
 	"github.com/coregx/ahocorasick"
 	"github.com/kljensen/snowball/english"
@@ -677,4 +678,46 @@ func TestStemsAsComputed(t *testing.T) {
 	if in < all/2 {
 		t.Errorf("only %d of %d words in the frozen stems", in, all)
 	}
+}
+
+// TestDetectLangAsBefore: detectLang, which looks for elisions only in a
+// message with an apostrophe, guesses as the version that always did, on
+// every question and on texts with odd apostrophes and case.
+func TestDetectLangAsBefore(t *testing.T) {
+	texts := append(questionTexts(t), "L'AVIS", "QU’IL", "l'", "’", "D'accord d'abord", "I'm fine", "c\u0301'est", "\xffl'x", "İl'a")
+	for _, q := range texts {
+		toks := tokenize(q)
+		gotLang, gotSure := detectLang(toks, q)
+		wantLang, wantSure := referenceDetectLang(toks, q)
+		if gotLang != wantLang || gotSure != wantSure {
+			t.Fatalf("%q: %v %v, want %v %v", q, gotLang, gotSure, wantLang, wantSure)
+		}
+	}
+}
+
+// referenceDetectLang is detectLang as it was.
+func referenceDetectLang(toks []token, raw string) (lang bot.Lang, sure bool) {
+	var fr, en float64
+	for _, t := range toks {
+		if frWords[t.fold] {
+			fr++
+		}
+		if enWords[t.fold] {
+			en++
+		}
+		if t.fold != t.lower {
+			fr += 0.5
+		}
+	}
+	low := strings.ToLower(raw)
+	for _, e := range []string{"l'", "d'", "qu'", "j'", "n'", "s'", "c'", "l’", "d’", "qu’", "j’", "n’", "s’", "c’"} {
+		fr += 0.5 * float64(countWordPrefix(low, e))
+	}
+	switch {
+	case fr > en:
+		return bot.French, true
+	case en > fr:
+		return bot.English, true
+	}
+	return bot.English, false
 }
