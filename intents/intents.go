@@ -109,7 +109,7 @@ type analysis struct {
 	scores   []Scored // sorted, best first
 	// docEvidence is the weight of each document's own words in the
 	// message ("breach", "political", "2021-01"…).
-	docEvidence map[string]float64
+	docEvidence docWeights
 }
 
 func (c *Classifier) analyse(text, prevDoc string) analysis {
@@ -264,16 +264,15 @@ var (
 const gateFactor = 0.5
 
 // score rates every intent against the message.
-func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]float64) {
+func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, docWeights) {
 	// Only the cues whose anchor word is in the message can match; they
 	// are tried in the cue file's order, so each intent's score adds the
 	// same terms in the same order as a pass over all its cues would.
 	//
 	// Per-message scratch (candidate ids, sums, the cues that matched)
-	// lives in fixed arrays on the stack: this runs on every message.
-	// docScore stays nil until a document cue matches (reading a nil map
-	// gives 0, as an empty one does).
-	var docScore map[string]float64
+	// lives in fixed arrays on the stack: this runs on every message, as
+	// do the documents' weights.
+	docScore := docWeights{names: c.m.docNames}
 	n := len(c.m.intents)
 	var sumsArr [64]float64
 	var sums []float64
@@ -291,10 +290,7 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]flo
 			continue
 		}
 		if owner.intent < 0 {
-			if docScore == nil {
-				docScore = map[string]float64{}
-			}
-			docScore[owner.doc] += cu.weight
+			docScore.w[owner.docID] += cu.weight
 			continue
 		}
 		w := cu.weight
@@ -337,8 +333,8 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]flo
 		if s > 0 {
 			// Document cues only strengthen an intent that has its own
 			// evidence; they decide between documents, not within one.
-			s += math.Min(docScore[in.doc], 4)
-			if gated[in.doc] && docScore[in.doc] == 0 && prevDoc != in.doc && !(a.slots.Incident && in.doc == "bc-breach-notify") {
+			s += math.Min(docScore.w[in.docID], 4)
+			if gated[in.doc] && docScore.w[in.docID] == 0 && prevDoc != in.doc && !(a.slots.Incident && in.doc == "bc-breach-notify") {
 				s *= gateFactor
 			}
 		}
@@ -544,7 +540,7 @@ func (c *Classifier) cues(text string, prev bot.State, hint bot.Lang) (bot.Under
 		// another document ("on a combien de temps?" in a conversation
 		// about a breach is about notifying, not about retention).
 		prevDoc := docOf(c.m, prev.Intent)
-		unmarked := a.docEvidence[best.Doc] == 0
+		unmarked := a.docEvidence.of(best.Doc) == 0
 		if best.Doc != prevDoc && (u.Confidence < threshold+0.15 || unmarked) {
 			for _, s := range scores {
 				if s.Doc == prevDoc && s.Score > 0 && (s.Score+1.5 >= best.Score || unmarked && s.Score >= best.Score/2) {
