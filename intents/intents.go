@@ -173,12 +173,12 @@ func endMark(r rune) bool {
 // isSpace is regexp's \s.
 func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r' }
 
-// splitSentences splits s at its sentence ends, as regexp's Split does.
-func splitSentences(s string) []string {
+// splitSentences splits s at its sentence ends, as regexp's Split does,
+// appending the parts to parts (a caller's buffer).
+func splitSentences(s string, parts []string) []string {
 	if s == "" {
-		return []string{""}
+		return append(parts, "")
 	}
-	var parts []string
 	beg, end := 0, 0
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -223,7 +223,8 @@ func splitSentences(s string) []string {
 // markFocus flags the tokens of the last sentence that has words. Tokens
 // are matched to sentences by their order in the text.
 func markFocus(text string, toks []token) {
-	parts := splitSentences(text)
+	var arr [16]string // most messages have fewer sentences
+	parts := splitSentences(text, arr[:0])
 	last := -1
 	for i := len(parts) - 1; i >= 0; i-- {
 		if countWords(parts[i]) > 0 {

@@ -245,13 +245,12 @@ func (p *phrases) any(s string, offsets []int32) bool {
 }
 
 // offsets returns the sorted, distinct offsets in s where p's literals
-// occur.
-func (p *phrases) offsets(s string) []int32 {
+// occur, in out's storage (a caller's buffer, empty).
+func (p *phrases) offsets(s string, out []int32) []int32 {
 	if p.words != nil {
 		// Every match starts with one of the literals, at a word
 		// boundary.
 		var arr [16]litHit
-		var out []int32
 		for _, h := range p.words().find(s, arr[:0]) {
 			if o := int(h.start); (o > 0 && isWordByte(s[o-1])) != isWordByte(s[o]) {
 				out = append(out, h.start)
@@ -261,7 +260,6 @@ func (p *phrases) offsets(s string) []int32 {
 		return slices.Compact(out)
 	}
 	if p.wordStart {
-		var out []int32
 		for o := 0; o < len(s); o++ {
 			// \b before s[o]: s[o] is a word byte and the one before it
 			// is not, or the other way round.
@@ -272,9 +270,7 @@ func (p *phrases) offsets(s string) []int32 {
 		return out
 	}
 	var arr [64]litHit
-	hits := p.pre().find(s, arr[:0])
-	out := make([]int32, 0, len(hits))
-	for _, h := range hits {
+	for _, h := range p.pre().find(s, arr[:0]) {
 		out = append(out, h.start)
 	}
 	slices.Sort(out)
@@ -287,7 +283,8 @@ func (p *phrases) MatchString(s string) bool {
 	case !p.headed(s):
 		return false
 	case p.anchored != nil:
-		return p.any(s, p.offsets(s)) // no literal, no offset
+		var arr [32]int32
+		return p.any(s, p.offsets(s, arr[:0])) // no literal, no offset
 	case p.pre != nil && !p.pre().any(s):
 		return false
 	}
@@ -308,7 +305,8 @@ func (p *phrases) FindStringIndex(s string) []int {
 	case !p.headed(s):
 		return nil
 	case p.anchored != nil:
-		if o, e := p.span(s, p.offsets(s)); o >= 0 {
+		var arr [32]int32
+		if o, e := p.span(s, p.offsets(s, arr[:0])); o >= 0 {
 			return []int{o, e}
 		}
 		return nil
@@ -419,7 +417,8 @@ func (p *phrases) FindAllStringSubmatch(s string, n int) [][]string {
 	// Matches are never empty (a literal starts each), so each search
 	// goes on where the last match ended, as regexp's does.
 	var out [][]string
-	offs := p.offsets(s)
+	var arr [32]int32
+	offs := p.offsets(s, arr[:0])
 	for from := 0; n < 0 || len(out) < n; {
 		o, loc := p.at(s, offs, from)
 		if o < 0 {
