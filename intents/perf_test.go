@@ -239,8 +239,8 @@ func referencePredict(m *learned, toks []token) []Candidate {
 
 // TestCorrectAsBefore: the typo corrector corrects every word of every
 // question, and the same words with a letter dropped, doubled or swapped,
-// as the version that built each deletion as a new string
-// (referenceCorrect) did.
+// as the version that built each deletion as a new string and kept words
+// and deletions in two maps (referenceCorrect) did.
 func TestCorrectAsBefore(t *testing.T) {
 	c, err := New()
 	if err != nil {
@@ -260,10 +260,18 @@ func TestCorrectAsBefore(t *testing.T) {
 			}
 		}
 	}
+	// The old maps, built by the old code from the same vocabulary.
+	var vocab []string
+	for w, e := range c.fuzzy.near {
+		if e.word {
+			vocab = append(vocab, w)
+		}
+	}
+	old := referenceNewFuzzy(vocab, c.fuzzy)
 	corrected := 0
 	for w := range words {
 		got, gotOK := c.fuzzy.correct(w)
-		want, wantOK := referenceCorrect(c.fuzzy, w)
+		want, wantOK := referenceCorrect(old, w)
 		if got != want || gotOK != wantOK {
 			t.Fatalf("correct(%q) = %q, %v; want %q, %v", w, got, gotOK, want, wantOK)
 		}
@@ -276,8 +284,36 @@ func TestCorrectAsBefore(t *testing.T) {
 	}
 }
 
+// referenceFuzzy is fuzzy's maps as they were.
+type referenceFuzzy struct {
+	words  map[string]bool
+	dels   map[string][]string
+	maxLen int
+	known  map[string]bool
+}
+
+// referenceNewFuzzy is newFuzzy as it was; the known words are f's.
+func referenceNewFuzzy(vocab []string, f *fuzzy) *referenceFuzzy {
+	r := &referenceFuzzy{words: map[string]bool{}, dels: map[string][]string{}, known: f.known}
+	for _, w := range vocab {
+		if r.words[w] {
+			continue
+		}
+		r.words[w] = true
+		r.maxLen = max(r.maxLen, len(w))
+		if len(w) < minFuzzyLen-1 {
+			continue
+		}
+		for i := range len(w) {
+			d := w[:i] + w[i+1:]
+			r.dels[d] = append(r.dels[d], w)
+		}
+	}
+	return r
+}
+
 // referenceCorrect is fuzzy.correct as it was, with osa's as it was.
-func referenceCorrect(f *fuzzy, w string) (string, bool) {
+func referenceCorrect(f *referenceFuzzy, w string) (string, bool) {
 	if len(w) < minFuzzyLen || len(w) > f.maxLen+1 || f.words[w] || f.known[w] || !ascii(w) {
 		return "", false
 	}
