@@ -46,10 +46,20 @@ type phrases struct {
 	// strings one of which every match begins with: a text that begins
 	// with none of them does not match.
 	heads []string
+	// need, for a pattern with no literal prefilter (pre, words), finds
+	// strings one of which occurs somewhere in every match (see
+	// required): a text with none of them does not match, and the regexp
+	// is not run. Nil when no such strings of three bytes or more are
+	// known.
+	need func() *litSet
 }
 
-// headed reports whether s may match p as far as its heads tell.
-func (p *phrases) headed(s string) bool {
+// possible reports whether s may match p as far as its heads and its
+// needed literals tell.
+func (p *phrases) possible(s string) bool {
+	if p.need != nil && !p.need().any(s) {
+		return false
+	}
 	if p.heads == nil {
 		return true
 	}
@@ -74,11 +84,23 @@ func mustPhrases(pattern string) *phrases {
 	if err != nil {
 		panic(err) // unreachable: MustCompile accepted it
 	}
+	p.prefilter(pattern, tree)
+	if p.pre == nil && p.words == nil {
+		if lits, ok := required(tree.Simplify()); ok && !slices.ContainsFunc(lits, func(l string) bool { return len(l) < 3 }) {
+			p.need = sync.OnceValue(func() *litSet { return newLitSet(lits) })
+		}
+	}
+	return p
+}
+
+// prefilter sets what tells p where its matches may start: literals, heads
+// or word starts.
+func (p *phrases) prefilter(pattern string, tree *syntax.Regexp) {
 	if lits, _, ok := starts(tree.Simplify()); ok {
 		for _, l := range lits {
 			// A bare space is in every message: no use as a filter.
 			if len(l) < 2 {
-				return p
+				return
 			}
 		}
 		p.lits = lits
@@ -86,7 +108,7 @@ func mustPhrases(pattern string) *phrases {
 		if !looksBehind(tree) {
 			p.anchored = regexp.MustCompile(`^(?:` + pattern + `)`)
 		}
-		return p
+		return
 	}
 	// ^, then strings one of which begins every match.
 	if re := tree.Simplify(); re.Op == syntax.OpConcat && len(re.Sub) > 1 && re.Sub[0].Op == syntax.OpBeginText {
@@ -94,7 +116,7 @@ func mustPhrases(pattern string) *phrases {
 		if heads, _, ok := starts(rest); ok {
 			p.heads = heads
 		}
-		return p
+		return
 	}
 	// \b, then something that takes at least one byte and whose first
 	// byte is one of a known set: every match starts at a word boundary
@@ -109,7 +131,6 @@ func mustPhrases(pattern string) *phrases {
 			p.words = sync.OnceValue(func() *litSet { return newLitSet(lits) })
 		}
 	}
-	return p
 }
 
 // minLen is the fewest bytes a match of re takes (a lower bound).
@@ -280,7 +301,7 @@ func (p *phrases) offsets(s string, out []int32) []int32 {
 // MatchString reports whether s contains a match.
 func (p *phrases) MatchString(s string) bool {
 	switch {
-	case !p.headed(s):
+	case !p.possible(s):
 		return false
 	case p.anchored != nil:
 		var arr [32]int32
@@ -302,7 +323,7 @@ func (p *phrases) FindString(s string) string {
 // FindStringIndex is regexp's, behind the prefilter.
 func (p *phrases) FindStringIndex(s string) []int {
 	switch {
-	case !p.headed(s):
+	case !p.possible(s):
 		return nil
 	case p.anchored != nil:
 		var arr [32]int32
@@ -389,6 +410,53 @@ func starts(re *syntax.Regexp) (lits []string, exact, ok bool) {
 	return nil, false, false
 }
 
+// required returns strings one of which occurs somewhere in every match
+// of re; ok is false when no such finite set is known. Of the sets a
+// concatenation offers (each part's, and what each run of parts starts
+// with), it takes the one whose shortest string is longest: the rarest in
+// text.
+func required(re *syntax.Regexp) (lits []string, ok bool) {
+	switch re.Op {
+	case syntax.OpLiteral, syntax.OpCharClass:
+		lits, _, ok := starts(re)
+		return lits, ok
+	case syntax.OpCapture, syntax.OpPlus:
+		return required(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min < 1 {
+			return nil, false
+		}
+		return required(re.Sub[0])
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			l, ok := required(sub)
+			if !ok {
+				return nil, false
+			}
+			if out = append(out, l...); len(out) > maxLits {
+				return nil, false
+			}
+		}
+		return out, true
+	case syntax.OpConcat:
+		shortest := func(l []string) int { return len(slices.MinFunc(l, func(a, b string) int { return len(a) - len(b) })) }
+		var best []string
+		consider := func(l []string, ok bool) {
+			if ok && len(l) > 0 && (best == nil || shortest(l) > shortest(best)) {
+				best = l
+			}
+		}
+		for i, sub := range re.Sub {
+			consider(required(sub))
+			l, _, ok := starts(&syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[i:]})
+			consider(l, ok)
+		}
+		return best, best != nil
+	}
+	return nil, false
+}
+
 // phraseSet matches when any of its patterns does. Each pattern keeps its
 // own prefilter, so a message runs only the few small regexps whose
 // literals it contains, instead of one large alternation whose literals
@@ -408,7 +476,7 @@ func anyPhrases(patterns []string) *phraseSet {
 
 // FindAllStringSubmatch is regexp's, behind the prefilter.
 func (p *phrases) FindAllStringSubmatch(s string, n int) [][]string {
-	if !p.headed(s) || p.anchored == nil && p.pre != nil && !p.pre().any(s) {
+	if !p.possible(s) || p.anchored == nil && p.pre != nil && !p.pre().any(s) {
 		return nil
 	}
 	if p.anchored == nil {

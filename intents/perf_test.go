@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"testing"
@@ -759,4 +760,62 @@ func referenceDetectLang(toks []token, raw string) (lang bot.Lang, sure bool) {
 		return bot.English, true
 	}
 	return bot.English, false
+}
+
+// TestRequiredLiterals: the strings a pattern needs are in every match of
+// it, on every question (folded and as typed); the command patterns, which
+// start with optional words, have them; and required gives what it should
+// on small patterns. TestPhrasesAgreeWithRegexp holds the patterns that
+// use them to the plain regexp.
+func TestRequiredLiterals(t *testing.T) {
+	for _, tc := range []struct {
+		pattern string
+		want    []string // nil: none known
+	}{
+		{`^ (can you )?(say it )?in (french|english) $`, []string{"in english ", "in french "}},
+		{`(ab|cd)?xyz+`, []string{"xyz"}},
+		{`(?i:abc)`, nil},
+		{`a*|bcd`, nil},
+		{`\b([A-Z]+)\s+(page|pages)\b`, []string{"page"}},
+	} {
+		tree, err := syntax.Parse(tc.pattern, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := required(tree.Simplify())
+		slices.Sort(got)
+		if !ok {
+			got = nil
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: required %q, want %q", tc.pattern, got, tc.want)
+		}
+	}
+	for _, p := range []*phrases{toFrenchRe, toEnglishRe, forgetRe, reviewRe, ticketsRe, helpRe, accountOfRe} {
+		if p.need == nil {
+			t.Errorf("%q needs no literal", p.re)
+		}
+	}
+	var texts []string
+	for _, q := range questionTexts(t) {
+		texts = append(texts, q, foldText(tokenize(q)))
+	}
+	matches := 0
+	for _, p := range allPhrases {
+		if p.need == nil {
+			continue
+		}
+		need := p.need()
+		for _, s := range texts {
+			for _, m := range p.re.FindAllString(s, -1) {
+				matches++
+				if !need.any(m) {
+					t.Errorf("%q: match %q in %q has none of the needed strings", p.re, m, s)
+				}
+			}
+		}
+	}
+	if matches < 20 {
+		t.Errorf("only %d matches: the check proves little", matches)
+	}
 }
