@@ -1,7 +1,5 @@
 package intents
 
-import "math/bits"
-
 // litSet finds which of many literal strings occur in a text in one pass
 // (an Aho–Corasick automaton), instead of one strings.Contains per
 // literal. Literals may be grouped: each gets the number of its group.
@@ -14,11 +12,13 @@ type litSet struct {
 	// class numbers the bytes the literals use (from 1); every other byte
 	// is class 0, on which every state goes back to the start.
 	class [256]uint8
-	shift uint // log2 of the row width (classes rounded up to a power of two)
+	width uint32 // classes: the length of a state's row
 	// trans[state+class] is the next state, premultiplied (a state's row
-	// starts at its number << shift), with hitFlag set when some literal
+	// starts at its number × width), with hitFlag set when some literal
 	// ends there. The failure links are folded in: every transition is
-	// there, one load a byte.
+	// there, one load a byte. States are numbered breadth first, so the
+	// rows of the shallow states, which most bytes of a text lead to, lie
+	// together at the start of the table instead of scattered through it.
 	trans []uint32
 	// ends[endFrom[i]:endFrom[i+1]] are the literals that end at state i
 	// (its own and those of its suffixes).
@@ -57,8 +57,7 @@ func newLitSet(groups ...[]string) *litSet {
 			}
 		}
 	}
-	s.shift = uint(bits.Len(uint(nclass - 1)))
-	width := 1 << s.shift
+	width := nclass
 	// The trie, in rows of width transitions (-1: none yet), and the
 	// literals that end at each state.
 	trans := make([]int32, width)
@@ -90,11 +89,12 @@ func newLitSet(groups ...[]string) *litSet {
 	n := len(own)
 	fail := make([]int32, n)
 	queue := make([]int32, 0, n)
+	order := []int32{0} // the states breadth first
 	for c := range width {
 		switch v := trans[c]; {
 		case v < 0:
 			trans[c] = 0
-		case c < nclass:
+		default:
 			fail[v] = 0
 			queue = append(queue, v)
 		}
@@ -102,6 +102,7 @@ func newLitSet(groups ...[]string) *litSet {
 	for len(queue) > 0 {
 		u := queue[0]
 		queue = queue[1:]
+		order = append(order, u)
 		for c := range width {
 			i := int(u)*width + c
 			f := trans[int(fail[u])*width+c]
@@ -114,17 +115,25 @@ func newLitSet(groups ...[]string) *litSet {
 			}
 		}
 	}
-	s.trans = make([]uint32, len(trans))
-	for i, v := range trans {
-		s.trans[i] = uint32(v) << s.shift
-		if len(own[v]) > 0 {
-			s.trans[i] |= hitFlag
-		}
+	// Renumber breadth first.
+	number := make([]int32, n)
+	for k, st := range order {
+		number[st] = int32(k)
 	}
+	s.width = uint32(width)
+	s.trans = make([]uint32, len(trans))
 	s.endFrom = make([]int32, n+1)
-	for st, e := range own {
-		s.ends = append(s.ends, e...)
-		s.endFrom[st+1] = int32(len(s.ends))
+	for k, st := range order {
+		row := trans[int(st)*width : int(st+1)*width]
+		for c, v := range row {
+			t := uint32(number[v]) * s.width
+			if len(own[v]) > 0 {
+				t |= hitFlag
+			}
+			s.trans[k*width+c] = t
+		}
+		s.ends = append(s.ends, own[st]...)
+		s.endFrom[k+1] = int32(len(s.ends))
 	}
 	return s
 }
@@ -139,7 +148,7 @@ func (s *litSet) find(text string, hits []litHit) []litHit {
 			continue
 		}
 		st &^= hitFlag
-		k := st >> s.shift
+		k := st / s.width
 		for _, l := range s.ends[s.endFrom[k]:s.endFrom[k+1]] {
 			hits = append(hits, litHit{lit: l, start: int32(i+1) - s.lens[l]})
 		}
@@ -169,7 +178,7 @@ func (s *litSet) groups(text string, seen []bool) {
 			continue
 		}
 		st &^= hitFlag
-		k := st >> s.shift
+		k := st / s.width
 		for _, l := range s.ends[s.endFrom[k]:s.endFrom[k+1]] {
 			seen[s.group[l]] = true
 		}
