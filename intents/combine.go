@@ -18,6 +18,7 @@ func NewWith(examples []bot.Example, primary map[string]string) (*Classifier, er
 	}
 	c.nb = trainLearned(examples)
 	c.primary = primary
+	freezeStems() // and now the examples' words
 	return c, nil
 }
 

@@ -3,8 +3,10 @@ package intents
 import (
 	_ "embed"
 	"fmt"
+	"maps"
 	"math"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -87,9 +89,10 @@ func (c *cue) rest(toks []token, from, k int) bool {
 
 // intentDef is an intent and its cues.
 type intentDef struct {
-	name string
-	doc  string
-	cues []cue
+	name  string
+	doc   string
+	docID int // doc's number (model.docNames)
+	cues  []cue
 }
 
 type cueFile struct {
@@ -123,6 +126,8 @@ type model struct {
 	// or a document; byID[id] is the cue. Set by finish.
 	owners []cueOwner
 	byID   []*cue
+	// docNames numbers the documents (sorted), for docWeights.
+	docNames []string
 	// ids numbers every string a cue word has (from 1).
 	ids map[string]int32
 }
@@ -145,7 +150,24 @@ func (m *model) id(s string, add bool) int32 {
 func (m *model) number(toks []token) {
 	for i := range toks {
 		t := &toks[i]
-		t.ids = [3]int32{m.id(t.fold, false), m.id(t.en, false), m.id(t.fr, false)}
+		// A stem is often the word itself, and the two stems are often
+		// alike: equal strings have equal numbers, so each distinct
+		// string is looked up once.
+		t.ids[0] = m.id(t.fold, false)
+		switch t.en {
+		case t.fold:
+			t.ids[1] = t.ids[0]
+		default:
+			t.ids[1] = m.id(t.en, false)
+		}
+		switch t.fr {
+		case t.en:
+			t.ids[2] = t.ids[1]
+		case t.fold:
+			t.ids[2] = t.ids[0]
+		default:
+			t.ids[2] = m.id(t.fr, false)
+		}
 	}
 }
 
@@ -194,6 +216,7 @@ func (m *model) indexCue(c cue) {
 type cueOwner struct {
 	intent int
 	doc    string
+	docID  int // doc's number (model.docNames)
 }
 
 // prefixKey is how many leading bytes of a prefix index its cues.
@@ -203,13 +226,16 @@ const prefixKey = 3
 func (m *model) finish() {
 	m.owners = make([]cueOwner, m.ncues)
 	m.byID = make([]*cue, m.ncues)
-	for doc, cues := range m.docs {
+	m.docNames = slices.Sorted(maps.Keys(m.docs))
+	for id, doc := range m.docNames {
+		cues := m.docs[doc]
 		for i := range cues {
-			m.owners[cues[i].id] = cueOwner{intent: -1, doc: doc}
+			m.owners[cues[i].id] = cueOwner{intent: -1, doc: doc, docID: id}
 			m.byID[cues[i].id] = &cues[i]
 		}
 	}
 	for in := range m.intents {
+		m.intents[in].docID = slices.Index(m.docNames, m.intents[in].doc)
 		for i := range m.intents[in].cues {
 			c := &m.intents[in].cues[i]
 			m.owners[c.id] = cueOwner{intent: in}
@@ -218,10 +244,37 @@ func (m *model) finish() {
 	}
 }
 
-// candidates returns, in increasing order (the cue file's order within
-// each intent and document), the ids of the cues that may match toks.
-func (m *model) candidates(toks []token) []int {
-	set := make([]uint64, (m.ncues+63)/64)
+// maxDocs bounds the documents of a cue file: a message's evidence for
+// each (docWeights) is a fixed array, not a map made for every message.
+const maxDocs = 16
+
+// docWeights is the weight of each document's own words in a message, by
+// the document's number.
+type docWeights struct {
+	names []string // model.docNames
+	w     [maxDocs]float64
+}
+
+// of returns doc's weight; 0 for a document the model does not have.
+func (d *docWeights) of(doc string) float64 {
+	if i := slices.Index(d.names, doc); i >= 0 {
+		return d.w[i]
+	}
+	return 0
+}
+
+// candidates appends to out, in increasing order (the cue file's order
+// within each intent and document), the ids of the cues that may match
+// toks. The caller's buffer and a set on the stack (for up to
+// 64 × 64 cues) spare two allocations a message.
+func (m *model) candidates(toks []token, out []int) []int {
+	var arr [64]uint64
+	var set []uint64
+	if n := (m.ncues + 63) / 64; n <= len(arr) {
+		set = arr[:n]
+	} else {
+		set = make([]uint64, n)
+	}
 	for _, id := range m.always {
 		set[id/64] |= 1 << (id % 64)
 	}
@@ -240,7 +293,6 @@ func (m *model) candidates(toks []token) []int {
 			}
 		}
 	}
-	out := make([]int, 0, 128)
 	for w, bits64 := range set {
 		for b := bits64; b != 0; b &= b - 1 {
 			out = append(out, w*64+bits.TrailingZeros64(b))
@@ -293,6 +345,9 @@ func loadModel(b []byte) (*model, error) {
 			d.cues = append(d.cues, c)
 		}
 		m.intents = append(m.intents, d)
+	}
+	if len(m.docs) > maxDocs {
+		return nil, fmt.Errorf("intents.yaml: %d documents, at most %d", len(m.docs), maxDocs)
 	}
 	m.finish()
 	return m, nil

@@ -18,10 +18,10 @@ var knownTxt string
 // transposition) against a vocabulary, using the symmetric-delete method:
 // a word and its misspelling share a one-deletion variant.
 type fuzzy struct {
-	words map[string]bool
-	// dels maps each one-deletion variant of a vocabulary word to the words
-	// it came from.
-	dels map[string][]string
+	// near holds every vocabulary word (word) and every one-deletion
+	// variant of one, with the words it came from (dels): a string
+	// correct builds is looked up once for both.
+	near map[string]nearby
 	// maxLen is the longest vocabulary word: a longer word than maxLen+1
 	// cannot be one edit away, and is not searched (which would cost time
 	// quadratic in its length).
@@ -30,27 +30,37 @@ type fuzzy struct {
 	known map[string]bool
 }
 
+// nearby is what a string is to the vocabulary.
+type nearby struct {
+	word bool     // a vocabulary word
+	dels []string // the vocabulary words it is a one-deletion variant of
+}
+
 // minFuzzyLen is the shortest word corrected: short words have too many
 // neighbours for a correction to be trustworthy.
 const minFuzzyLen = 6
 
 func newFuzzy(vocab []string, known []string) *fuzzy {
-	f := &fuzzy{words: map[string]bool{}, dels: map[string][]string{}, known: map[string]bool{}}
+	f := &fuzzy{near: map[string]nearby{}, known: map[string]bool{}}
 	for _, w := range known {
 		f.known[w] = true
 	}
 	for _, w := range vocab {
-		if f.words[w] {
+		e := f.near[w]
+		if e.word {
 			continue
 		}
-		f.words[w] = true
+		e.word = true
+		f.near[w] = e
 		f.maxLen = max(f.maxLen, len(w))
 		if len(w) < minFuzzyLen-1 {
 			continue
 		}
 		for i := range len(w) {
 			d := w[:i] + w[i+1:]
-			f.dels[d] = append(f.dels[d], w)
+			e := f.near[d]
+			e.dels = append(e.dels, w)
+			f.near[d] = e
 		}
 	}
 	return f
@@ -59,7 +69,11 @@ func newFuzzy(vocab []string, known []string) *fuzzy {
 // correct returns the vocabulary word w is a one-edit typo of. Words that
 // are in the vocabulary, short, or ambiguous are left alone.
 func (f *fuzzy) correct(w string) (string, bool) {
-	if len(w) < minFuzzyLen || len(w) > f.maxLen+1 || f.words[w] || f.known[w] || !ascii(w) {
+	if len(w) < minFuzzyLen || len(w) > f.maxLen+1 || !ascii(w) {
+		return "", false
+	}
+	self := f.near[w]
+	if self.word || f.known[w] {
 		return "", false
 	}
 	var found string
@@ -73,21 +87,25 @@ func (f *fuzzy) correct(w string) (string, bool) {
 		found = c
 		return true
 	}
-	// w has one extra letter: deleting it gives a vocabulary word.
+	// w has one extra letter: deleting it gives a vocabulary word. The
+	// deletion is built in a buffer on the stack and looked up without a
+	// copy (most are in neither map); only one that is a word is copied.
+	var buf [64]byte
 	for i := range len(w) {
-		d := w[:i] + w[i+1:]
-		if f.words[d] && !consider(d) {
+		d := append(append(buf[:0], w[:i]...), w[i+1:]...)
+		e := f.near[string(d)]
+		if e.word && !consider(string(d)) {
 			return "", false
 		}
 		// Substitution or transposition: both share a deletion.
-		for _, c := range f.dels[d] {
+		for _, c := range e.dels {
 			if osa(w, c) == 1 && !consider(c) {
 				return "", false
 			}
 		}
 	}
 	// w lacks one letter.
-	for _, c := range f.dels[w] {
+	for _, c := range self.dels {
 		if !consider(c) {
 			return "", false
 		}
@@ -113,9 +131,14 @@ func osa(a, b string) int {
 	if la-lb > 1 || lb-la > 1 {
 		return 2
 	}
-	prev2 := make([]int, lb+1)
-	prev := make([]int, lb+1)
-	cur := make([]int, lb+1)
+	// Three rows, on the stack for words of up to 63 bytes.
+	var rows [3][64]int
+	var prev2, prev, cur []int
+	if lb+1 <= len(rows[0]) {
+		prev2, prev, cur = rows[0][:lb+1], rows[1][:lb+1], rows[2][:lb+1]
+	} else {
+		prev2, prev, cur = make([]int, lb+1), make([]int, lb+1), make([]int, lb+1)
+	}
 	for j := range prev {
 		prev[j] = j
 	}

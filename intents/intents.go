@@ -69,7 +69,9 @@ func New() (*Classifier, error) {
 			}
 		}
 	}
-	return &Classifier{m: m, fuzzy: newFuzzy(words, knownWords())}, nil
+	c := &Classifier{m: m, fuzzy: newFuzzy(words, knownWords())}
+	freezeStems() // the cue file's words are stemmed
+	return c, nil
 }
 
 // Entries lists every knowledge entry the decision logic can choose, so that
@@ -107,7 +109,7 @@ type analysis struct {
 	scores   []Scored // sorted, best first
 	// docEvidence is the weight of each document's own words in the
 	// message ("breach", "political", "2021-01"…).
-	docEvidence map[string]float64
+	docEvidence docWeights
 }
 
 func (c *Classifier) analyse(text, prevDoc string) analysis {
@@ -171,12 +173,12 @@ func endMark(r rune) bool {
 // isSpace is regexp's \s.
 func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r' }
 
-// splitSentences splits s at its sentence ends, as regexp's Split does.
-func splitSentences(s string) []string {
+// splitSentences splits s at its sentence ends, as regexp's Split does,
+// appending the parts to parts (a caller's buffer).
+func splitSentences(s string, parts []string) []string {
 	if s == "" {
-		return []string{""}
+		return append(parts, "")
 	}
-	var parts []string
 	beg, end := 0, 0
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -221,7 +223,8 @@ func splitSentences(s string) []string {
 // markFocus flags the tokens of the last sentence that has words. Tokens
 // are matched to sentences by their order in the text.
 func markFocus(text string, toks []token) {
-	parts := splitSentences(text)
+	var arr [16]string // most messages have fewer sentences
+	parts := splitSentences(text, arr[:0])
 	last := -1
 	for i := len(parts) - 1; i >= 0; i-- {
 		if countWords(parts[i]) > 0 {
@@ -262,20 +265,33 @@ var (
 const gateFactor = 0.5
 
 // score rates every intent against the message.
-func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]float64) {
+func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, docWeights) {
 	// Only the cues whose anchor word is in the message can match; they
 	// are tried in the cue file's order, so each intent's score adds the
 	// same terms in the same order as a pass over all its cues would.
-	docScore := map[string]float64{}
-	sums := make([]float64, len(c.m.intents))
-	matched := make([][]string, len(c.m.intents))
-	for _, id := range c.m.candidates(a.toks) {
+	//
+	// Per-message scratch (candidate ids, sums, the cues that matched)
+	// lives in fixed arrays on the stack: this runs on every message, as
+	// do the documents' weights.
+	docScore := docWeights{names: c.m.docNames}
+	n := len(c.m.intents)
+	var sumsArr [64]float64
+	var sums []float64
+	if n <= len(sumsArr) {
+		sums = sumsArr[:n]
+	} else {
+		sums = make([]float64, n)
+	}
+	var candArr [256]int
+	var hitArr [64]int
+	hits := hitArr[:0] // the matching intent cues' ids, in increasing order
+	for _, id := range c.m.candidates(a.toks, candArr[:0]) {
 		cu, owner := c.m.byID[id], c.m.owners[id]
 		if !cu.match(a.toks) {
 			continue
 		}
 		if owner.intent < 0 {
-			docScore[owner.doc] += cu.weight
+			docScore.w[owner.docID] += cu.weight
 			continue
 		}
 		w := cu.weight
@@ -283,20 +299,47 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]flo
 			w *= focusBoost
 		}
 		sums[owner.intent] += w
-		matched[owner.intent] = append(matched[owner.intent], cu.src)
+		hits = append(hits, id)
 	}
-	out := make([]Scored, 0, len(c.m.intents))
+	// Each intent's matched cues, in the order they matched, share one
+	// backing array: one allocation instead of one per intent.
+	var srcs []string
+	if len(hits) > 0 {
+		srcs = make([]string, len(hits))
+	}
+	var cntArr [64]int
+	var cnt []int
+	if n <= len(cntArr) {
+		cnt = cntArr[:n]
+	} else {
+		cnt = make([]int, n)
+	}
+	for _, id := range hits {
+		cnt[c.m.owners[id].intent]++
+	}
+	out := make([]Scored, n)
+	at := 0
+	for ii, k := range cnt {
+		if k > 0 { // an intent without a match keeps nil Cues
+			out[ii].Cues = srcs[at : at : at+k]
+			at += k
+		}
+	}
+	for _, id := range hits {
+		cs := &out[c.m.owners[id].intent].Cues
+		*cs = append(*cs, c.m.byID[id].src)
+	}
 	for ii, in := range c.m.intents {
-		s, matched := sums[ii], matched[ii]
+		s := sums[ii]
 		if s > 0 {
 			// Document cues only strengthen an intent that has its own
 			// evidence; they decide between documents, not within one.
-			s += math.Min(docScore[in.doc], 4)
-			if gated[in.doc] && docScore[in.doc] == 0 && prevDoc != in.doc && !(a.slots.Incident && in.doc == "bc-breach-notify") {
+			s += math.Min(docScore.w[in.docID], 4)
+			if gated[in.doc] && docScore.w[in.docID] == 0 && prevDoc != in.doc && !(a.slots.Incident && in.doc == "bc-breach-notify") {
 				s *= gateFactor
 			}
 		}
-		out = append(out, Scored{Intent: in.name, Doc: in.doc, Score: s, Cues: matched})
+		out[ii].Intent, out[ii].Doc, out[ii].Score = in.name, in.doc, s
 	}
 	c.slotBonus(a, out)
 	// The PSC's "other online activities" are the ones that are not
@@ -309,16 +352,46 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, map[string]flo
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(x, y Scored) int {
-		switch {
-		case x.Score > y.Score:
-			return -1
-		case x.Score < y.Score:
-			return 1
-		}
-		return 0
-	})
+	sortScores(out)
 	return out, docScore
+}
+
+// byScore orders scores best first.
+func byScore(x, y Scored) int {
+	switch {
+	case x.Score > y.Score:
+		return -1
+	case x.Score < y.Score:
+		return 1
+	}
+	return 0
+}
+
+// sortScores is a stable sort by score, best first. Most intents score 0
+// on a message: the few that do not are moved ahead, in order, and only
+// they are sorted. A stable sort is unique, so the result is the one
+// sorting the whole slice gives (sortScoresAlike compares them).
+func sortScores(out []Scored) {
+	// Stable partition: scores above 0 first.
+	pos := 0
+	for i := range out {
+		if out[i].Score > 0 {
+			if i != pos {
+				x := out[i]
+				copy(out[pos+1:i+1], out[pos:i])
+				out[pos] = x
+			}
+			pos++
+		}
+	}
+	slices.SortStableFunc(out[:pos], byScore)
+	// The rest are all 0 unless a score went below it.
+	for _, s := range out[pos:] {
+		if s.Score != 0 {
+			slices.SortStableFunc(out[pos:], byScore)
+			break
+		}
+	}
 }
 
 // slotBonus lets slots vote: a named platform points at the platform
@@ -468,7 +541,7 @@ func (c *Classifier) cues(text string, prev bot.State, hint bot.Lang) (bot.Under
 		// another document ("on a combien de temps?" in a conversation
 		// about a breach is about notifying, not about retention).
 		prevDoc := docOf(c.m, prev.Intent)
-		unmarked := a.docEvidence[best.Doc] == 0
+		unmarked := a.docEvidence.of(best.Doc) == 0
 		if best.Doc != prevDoc && (u.Confidence < threshold+0.15 || unmarked) {
 			for _, s := range scores {
 				if s.Doc == prevDoc && s.Score > 0 && (s.Score+1.5 >= best.Score || unmarked && s.Score >= best.Score/2) {

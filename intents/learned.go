@@ -25,9 +25,13 @@ type learned struct {
 	// feature it never saw, and post lists the classes that did see a
 	// feature with the difference from unseen[c].
 	unseen []float64
-	// spans[h & tableMask] is the span in post of the features hashed
-	// there (the hashing trick: a collision merges two rare features).
-	spans   [][2]int32
+	// post[starts[b]:starts[b+1]] are the postings of the features hashed
+	// to bucket b = h & tableMask (the hashing trick: a collision merges
+	// two rare features). The buckets' postings are laid out in bucket
+	// order, so one start per bucket is enough: half the memory of a
+	// table of spans, for a lookup that misses the cache on most
+	// features.
+	starts  []int32
 	post    []posting
 	tempInv float64
 	// words caches, for the words the examples use most, what their
@@ -35,6 +39,10 @@ type learned struct {
 	// knows): one lookup per word instead of a dozen or more scattered
 	// ones. The sums are the same terms added in another order.
 	words map[string]*wordGrams
+	// rank[i] is classes[i]'s place in the classes sorted by name: predict
+	// breaks ties in probability on it instead of comparing names.
+	// byRank is the inverse: the class of each rank.
+	rank, byRank []int32
 }
 
 // wordGrams is one word's character n-grams' share of every class's score.
@@ -122,15 +130,24 @@ func trainLearned(examples []bot.Example) *learned {
 			buckets[b][p.class] += p.delta
 		}
 	}
-	m.spans = make([][2]int32, tableSize)
+	m.starts = make([]int32, tableSize+1)
 	for b, cl := range buckets {
 		start := int32(len(m.post))
 		for c, d := range cl {
 			m.post = append(m.post, posting{class: c, delta: d})
 		}
-		m.spans[b] = [2]int32{start, int32(len(m.post))}
+		m.starts[b], m.starts[b+1] = start, int32(len(m.post))
 	}
 	m.cacheWords(uses)
+	byName := make([]int32, len(m.classes))
+	for i := range byName {
+		byName[i] = int32(i)
+	}
+	slices.SortFunc(byName, func(a, b int32) int { return cmp.Compare(m.classes[a], m.classes[b]) })
+	m.rank, m.byRank = make([]int32, len(m.classes)), byName
+	for r, i := range byName {
+		m.rank[i] = int32(r)
+	}
 	return m
 }
 
@@ -164,12 +181,13 @@ func (m *learned) cacheWords(uses map[string]int) {
 func (m *learned) add(feats []uint64, scores []float64) int {
 	known := 0
 	for _, f := range feats {
-		sp := m.spans[f&tableMask]
-		if sp[0] == sp[1] {
+		b := f & tableMask
+		from, to := m.starts[b], m.starts[b+1]
+		if from == to {
 			continue
 		}
 		known++
-		for _, p := range m.post[sp[0]:sp[1]] {
+		for _, p := range m.post[from:to] {
 			scores[p.class] += float64(p.delta)
 		}
 	}
@@ -192,7 +210,18 @@ func (m *learned) predict(toks []token) []Candidate {
 		return nil
 	}
 	var arr [256]uint64
-	scores := make([]float64, len(m.classes))
+	// The scores, probabilities and order live on the stack for up to
+	// maxStackClasses classes: one allocation a message (the answer)
+	// instead of two.
+	var scoreArr, probArr [maxStackClasses]float64
+	var orderArr [maxStackClasses]int32
+	var scores, probs []float64
+	var order []int32
+	if n := len(m.classes); n <= maxStackClasses {
+		scores, probs, order = scoreArr[:n], probArr[:n], orderArr[:n]
+	} else {
+		scores, probs, order = make([]float64, n), make([]float64, n), make([]int32, n)
+	}
 	known := 0
 	feats := wordFeatures(toks, arr[:0])
 	for _, t := range toks {
@@ -216,24 +245,69 @@ func (m *learned) predict(toks []token) []Candidate {
 	for _, s := range scores {
 		best = math.Max(best, s)
 	}
-	out := make([]Candidate, len(m.classes))
 	sum := 0.0
 	for i, s := range scores {
 		p := math.Exp((s - best) * m.tempInv)
-		out[i] = Candidate{Entry: m.classes[i], P: p, Gap: s - best}
+		probs[i] = p
 		sum += p
+		order[i] = int32(i)
 	}
-	for i := range out {
-		out[i].P /= sum
+	for i := range probs {
+		probs[i] /= sum
 	}
-	slices.SortFunc(out, func(a, b Candidate) int {
-		if c := cmp.Compare(b.P, a.P); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Entry, b.Entry)
-	})
+	// Most probable first, ties by name: sorting the classes' numbers by
+	// probability and the name's rank gives the order sorting the
+	// candidates by probability and name would, without moving them or
+	// comparing strings.
+	m.sortClasses(order, probs)
+	out := make([]Candidate, len(m.classes))
+	for k, i := range order {
+		out[k] = Candidate{Entry: m.classes[i], P: probs[i], Gap: scores[i] - best}
+	}
 	return out
 }
+
+// sortClasses sorts order (class numbers) by probability, highest first,
+// then by name. With at most 64 classes it sorts integer keys (ordered
+// sorts of integers are several times faster than a sort with a
+// comparison function): a probability's bits, inverted, order like the
+// probability does downwards (probabilities are ≥ 0), and the low six bits
+// are replaced by the name's rank. Two probabilities that differ only in
+// those bits may come out of order; a pass of insertion sort with the
+// exact comparison puts them right (it moves nothing otherwise). The
+// order is a total one, so the result is the one sorting by it gives.
+func (m *learned) sortClasses(order []int32, probs []float64) {
+	before := func(a, b int32) bool {
+		return probs[a] > probs[b] || probs[a] == probs[b] && m.rank[a] < m.rank[b]
+	}
+	if len(order) > 64 {
+		slices.SortFunc(order, func(a, b int32) int {
+			if c := cmp.Compare(probs[b], probs[a]); c != 0 {
+				return c
+			}
+			return cmp.Compare(m.rank[a], m.rank[b])
+		})
+		return
+	}
+	var keyArr [64]uint64
+	keys := keyArr[:len(order)]
+	for k, i := range order {
+		keys[k] = ^math.Float64bits(probs[i])&^63 | uint64(m.rank[i])
+	}
+	slices.Sort(keys)
+	for k, key := range keys {
+		order[k] = m.byRank[key&63]
+	}
+	for k := 1; k < len(order); k++ {
+		for j := k; j > 0 && before(order[j], order[j-1]); j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
+}
+
+// maxStackClasses bounds the classes predict keeps its scratch for on the
+// stack (the knowledge base has about 50).
+const maxStackClasses = 128
 
 // features appends to out the hashes of a message's word unigrams and
 // bigrams (stems) and the character 3- to 5-grams of its words.

@@ -58,7 +58,7 @@ func TestCandidatesHoldEveryMatchingCue(t *testing.T) {
 	for _, ex := range kb.Examples() {
 		a := c.analyse(ex.Text, "")
 		cands := map[int]bool{}
-		for _, id := range c.m.candidates(a.toks) {
+		for _, id := range c.m.candidates(a.toks, nil) {
 			cands[id] = true
 		}
 		for id, cu := range c.m.byID {

@@ -36,15 +36,30 @@ type phrases struct {
 	// whose byte can begin a match.
 	wordStart bool
 	first     [256]bool
-	id        int // index in allPhrases
+	// words, for such a pattern whose matches (after the \b) all start
+	// with one of a few literals ("account", "page"…), finds them: the
+	// offsets are then the word boundaries where one occurs, not every
+	// boundary before a possible first byte. Nil otherwise.
+	words func() *litSet
+	id    int // index in allPhrases
 	// heads, for a pattern anchored at the start of the text (^), are
 	// strings one of which every match begins with: a text that begins
 	// with none of them does not match.
 	heads []string
+	// need, for a pattern with no literal prefilter (pre, words), finds
+	// strings one of which occurs somewhere in every match (see
+	// required): a text with none of them does not match, and the regexp
+	// is not run. Nil when no such strings of three bytes or more are
+	// known.
+	need func() *litSet
 }
 
-// headed reports whether s may match p as far as its heads tell.
-func (p *phrases) headed(s string) bool {
+// possible reports whether s may match p as far as its heads and its
+// needed literals tell.
+func (p *phrases) possible(s string) bool {
+	if p.need != nil && !p.need().any(s) {
+		return false
+	}
 	if p.heads == nil {
 		return true
 	}
@@ -69,11 +84,23 @@ func mustPhrases(pattern string) *phrases {
 	if err != nil {
 		panic(err) // unreachable: MustCompile accepted it
 	}
+	p.prefilter(pattern, tree)
+	if p.pre == nil && p.words == nil {
+		if lits, ok := required(tree.Simplify()); ok && !slices.ContainsFunc(lits, func(l string) bool { return len(l) < 3 }) {
+			p.need = sync.OnceValue(func() *litSet { return newLitSet(lits) })
+		}
+	}
+	return p
+}
+
+// prefilter sets what tells p where its matches may start: literals, heads
+// or word starts.
+func (p *phrases) prefilter(pattern string, tree *syntax.Regexp) {
 	if lits, _, ok := starts(tree.Simplify()); ok {
 		for _, l := range lits {
 			// A bare space is in every message: no use as a filter.
 			if len(l) < 2 {
-				return p
+				return
 			}
 		}
 		p.lits = lits
@@ -81,7 +108,7 @@ func mustPhrases(pattern string) *phrases {
 		if !looksBehind(tree) {
 			p.anchored = regexp.MustCompile(`^(?:` + pattern + `)`)
 		}
-		return p
+		return
 	}
 	// ^, then strings one of which begins every match.
 	if re := tree.Simplify(); re.Op == syntax.OpConcat && len(re.Sub) > 1 && re.Sub[0].Op == syntax.OpBeginText {
@@ -89,7 +116,7 @@ func mustPhrases(pattern string) *phrases {
 		if heads, _, ok := starts(rest); ok {
 			p.heads = heads
 		}
-		return p
+		return
 	}
 	// \b, then something that takes at least one byte and whose first
 	// byte is one of a known set: every match starts at a word boundary
@@ -100,8 +127,10 @@ func mustPhrases(pattern string) *phrases {
 		rest := &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[1:]}
 		p.anchored = regexp.MustCompile(`^(?:` + rest.String() + `)`)
 		p.wordStart = true
+		if lits, _, ok := starts(rest); ok && !slices.ContainsFunc(lits, func(l string) bool { return len(l) < 2 }) {
+			p.words = sync.OnceValue(func() *litSet { return newLitSet(lits) })
+		}
 	}
-	return p
 }
 
 // minLen is the fewest bytes a match of re takes (a lower bound).
@@ -203,13 +232,13 @@ func looksBehind(re *syntax.Regexp) bool {
 // at returns the start of the first match of p at or after from, given
 // the sorted offsets where p's literals occur, and its submatch indices
 // (relative to the start); -1 when there is none.
-func (p *phrases) at(s string, offsets []int, from int) (int, []int) {
+func (p *phrases) at(s string, offsets []int32, from int) (int, []int) {
 	for _, o := range offsets {
-		if o < from {
+		if int(o) < from {
 			continue
 		}
 		if loc := p.anchored.FindStringSubmatchIndex(s[o:]); loc != nil {
-			return o, loc
+			return int(o), loc
 		}
 	}
 	return -1, nil
@@ -217,17 +246,17 @@ func (p *phrases) at(s string, offsets []int, from int) (int, []int) {
 
 // span is at without the submatches (which cost the regexp more): the
 // match's start and end, or -1.
-func (p *phrases) span(s string, offsets []int) (int, int) {
+func (p *phrases) span(s string, offsets []int32) (int, int) {
 	for _, o := range offsets {
 		if loc := p.anchored.FindStringIndex(s[o:]); loc != nil {
-			return o, o + loc[1]
+			return int(o), int(o) + loc[1]
 		}
 	}
 	return -1, -1
 }
 
 // any reports whether p matches at one of offsets.
-func (p *phrases) any(s string, offsets []int) bool {
+func (p *phrases) any(s string, offsets []int32) bool {
 	for _, o := range offsets {
 		if p.anchored.MatchString(s[o:]) {
 			return true
@@ -237,23 +266,33 @@ func (p *phrases) any(s string, offsets []int) bool {
 }
 
 // offsets returns the sorted, distinct offsets in s where p's literals
-// occur.
-func (p *phrases) offsets(s string) []int {
+// occur, in out's storage (a caller's buffer, empty).
+func (p *phrases) offsets(s string, out []int32) []int32 {
+	if p.words != nil {
+		// Every match starts with one of the literals, at a word
+		// boundary.
+		var arr [16]litHit
+		for _, h := range p.words().find(s, arr[:0]) {
+			if o := int(h.start); (o > 0 && isWordByte(s[o-1])) != isWordByte(s[o]) {
+				out = append(out, h.start)
+			}
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
 	if p.wordStart {
-		var out []int
 		for o := 0; o < len(s); o++ {
 			// \b before s[o]: s[o] is a word byte and the one before it
 			// is not, or the other way round.
 			if p.first[s[o]] && (o > 0 && isWordByte(s[o-1])) != isWordByte(s[o]) {
-				out = append(out, o)
+				out = append(out, int32(o))
 			}
 		}
 		return out
 	}
-	ms := p.pre().ac.FindAllOverlapping(bytesOf(s))
-	out := make([]int, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, m.Start)
+	var arr [64]litHit
+	for _, h := range p.pre().find(s, arr[:0]) {
+		out = append(out, h.start)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -262,10 +301,11 @@ func (p *phrases) offsets(s string) []int {
 // MatchString reports whether s contains a match.
 func (p *phrases) MatchString(s string) bool {
 	switch {
-	case !p.headed(s):
+	case !p.possible(s):
 		return false
 	case p.anchored != nil:
-		return p.any(s, p.offsets(s)) // no literal, no offset
+		var arr [32]int32
+		return p.any(s, p.offsets(s, arr[:0])) // no literal, no offset
 	case p.pre != nil && !p.pre().any(s):
 		return false
 	}
@@ -283,10 +323,11 @@ func (p *phrases) FindString(s string) string {
 // FindStringIndex is regexp's, behind the prefilter.
 func (p *phrases) FindStringIndex(s string) []int {
 	switch {
-	case !p.headed(s):
+	case !p.possible(s):
 		return nil
 	case p.anchored != nil:
-		if o, e := p.span(s, p.offsets(s)); o >= 0 {
+		var arr [32]int32
+		if o, e := p.span(s, p.offsets(s, arr[:0])); o >= 0 {
 			return []int{o, e}
 		}
 		return nil
@@ -369,6 +410,53 @@ func starts(re *syntax.Regexp) (lits []string, exact, ok bool) {
 	return nil, false, false
 }
 
+// required returns strings one of which occurs somewhere in every match
+// of re; ok is false when no such finite set is known. Of the sets a
+// concatenation offers (each part's, and what each run of parts starts
+// with), it takes the one whose shortest string is longest: the rarest in
+// text.
+func required(re *syntax.Regexp) (lits []string, ok bool) {
+	switch re.Op {
+	case syntax.OpLiteral, syntax.OpCharClass:
+		lits, _, ok := starts(re)
+		return lits, ok
+	case syntax.OpCapture, syntax.OpPlus:
+		return required(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min < 1 {
+			return nil, false
+		}
+		return required(re.Sub[0])
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			l, ok := required(sub)
+			if !ok {
+				return nil, false
+			}
+			if out = append(out, l...); len(out) > maxLits {
+				return nil, false
+			}
+		}
+		return out, true
+	case syntax.OpConcat:
+		shortest := func(l []string) int { return len(slices.MinFunc(l, func(a, b string) int { return len(a) - len(b) })) }
+		var best []string
+		consider := func(l []string, ok bool) {
+			if ok && len(l) > 0 && (best == nil || shortest(l) > shortest(best)) {
+				best = l
+			}
+		}
+		for i, sub := range re.Sub {
+			consider(required(sub))
+			l, _, ok := starts(&syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[i:]})
+			consider(l, ok)
+		}
+		return best, best != nil
+	}
+	return nil, false
+}
+
 // phraseSet matches when any of its patterns does. Each pattern keeps its
 // own prefilter, so a message runs only the few small regexps whose
 // literals it contains, instead of one large alternation whose literals
@@ -388,7 +476,7 @@ func anyPhrases(patterns []string) *phraseSet {
 
 // FindAllStringSubmatch is regexp's, behind the prefilter.
 func (p *phrases) FindAllStringSubmatch(s string, n int) [][]string {
-	if !p.headed(s) || p.anchored == nil && p.pre != nil && !p.pre().any(s) {
+	if !p.possible(s) || p.anchored == nil && p.pre != nil && !p.pre().any(s) {
 		return nil
 	}
 	if p.anchored == nil {
@@ -397,7 +485,8 @@ func (p *phrases) FindAllStringSubmatch(s string, n int) [][]string {
 	// Matches are never empty (a literal starts each), so each search
 	// goes on where the last match ended, as regexp's does.
 	var out [][]string
-	offs := p.offsets(s)
+	var arr [32]int32
+	offs := p.offsets(s, arr[:0])
 	for from := 0; n < 0 || len(out) < n; {
 		o, loc := p.at(s, offs, from)
 		if o < 0 {
@@ -423,7 +512,7 @@ type scanned struct {
 	n int // patterns the pass looked for: allPhrases[:n]
 	// offs holds where each pattern's literals occur, grouped by pattern
 	// and sorted: pattern i's are offs[from[i]:from[i+1]].
-	offs []int
+	offs []int32
 	from []int32
 }
 
@@ -452,24 +541,27 @@ func (p *phrases) inScan(t *scanned) bool { return p.pre != nil && p.id < t.n }
 func scan(s string) *scanned {
 	all := allLits()
 	n := all.n
-	t := &scanned{s: s, n: n, from: make([]int32, n+1)}
-	if s == "" {
-		return t
+	// The hits go to a buffer on the stack (most messages have fewer);
+	// the group bounds and the offsets share one allocation.
+	var arr [256]litHit
+	hits := all.set.find(s, arr[:0])
+	buf := make([]int32, n+1+len(hits))
+	t := &scanned{s: s, n: n, from: buf[:n+1], offs: buf[n+1:]}
+	// Counting sort of the offsets by pattern: count each group's hits
+	// in from[g], sum them so that from[g] is where group g ends, then
+	// place the hits from the last, each one step before its group's
+	// end; from[g] is left where group g starts. Each pattern's offsets
+	// are then sorted.
+	for _, h := range hits {
+		t.from[all.set.group[h.lit]]++
 	}
-	hits := all.set.ac.FindAllOverlapping(bytesOf(s))
-	// Counting sort of the offsets by pattern, then each pattern's sorted.
-	for _, m := range hits {
-		t.from[all.set.group[m.PatternID]+1]++
+	for g := 1; g <= n; g++ {
+		t.from[g] += t.from[g-1]
 	}
-	for g := range n {
-		t.from[g+1] += t.from[g]
-	}
-	t.offs = make([]int, len(hits))
-	next := slices.Clone(t.from[:n])
-	for _, m := range hits {
-		g := all.set.group[m.PatternID]
-		t.offs[next[g]] = m.Start
-		next[g]++
+	for i := len(hits) - 1; i >= 0; i-- {
+		g := all.set.group[hits[i].lit]
+		t.from[g]--
+		t.offs[t.from[g]] = hits[i].start
 	}
 	for g := range n {
 		if t.from[g+1]-t.from[g] > 1 {
@@ -486,7 +578,7 @@ func (t *scanned) has(p *phrases) bool { return t.from[p.id+1] > t.from[p.id] }
 // offsetsIn returns the sorted offsets in t where p's literals occur (an
 // offset where two of them start comes twice: trying it twice changes
 // nothing).
-func (p *phrases) offsetsIn(t *scanned) []int { return t.offs[t.from[p.id]:t.from[p.id+1]] }
+func (p *phrases) offsetsIn(t *scanned) []int32 { return t.offs[t.from[p.id]:t.from[p.id+1]] }
 
 // Match is MatchString on a scanned text.
 func (p *phrases) Match(t *scanned) bool {

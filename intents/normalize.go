@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
 	"github.com/kljensen/snowball/french"
@@ -49,6 +50,18 @@ var slang = map[string]string{
 	"efvp": "pia", "coordo": "coordonnateur", "comms": "communications", "com": "communications", "frp": "pib", "pou": "psu", "aiprp": "atip", "cci": "bcc",
 }
 
+// isNFC reports whether s is in Unicode normalization form C. ASCII text
+// always is, and most messages are ASCII: the check, which allocates, is
+// left for the others.
+func isNFC(s string) bool {
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			return norm.NFC.IsNormalString(s)
+		}
+	}
+	return true
+}
+
 // fold removes accents: "évaluation" → "evaluation".
 func fold(s string) string {
 	ascii := true
@@ -61,8 +74,43 @@ func fold(s string) string {
 	if ascii {
 		return s
 	}
-	// Decompose, then drop the combining marks. (A transform.Chain would
-	// do the same but is not safe for concurrent use.)
+	// Letters of Latin-1 and Latin Extended-A (French accents) fold one
+	// by one from a table: none of them is a combining mark, so the
+	// decomposition of a text made of them and ASCII is that of each
+	// letter in turn, and the table holds what foldSlow makes of each.
+	// Anything else takes foldSlow.
+	var arr [64]byte
+	out := arr[:0]
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			out = append(out, byte(r))
+		case r >= latinFrom && r < latinTo:
+			out = append(out, latinFold[r-latinFrom]...)
+		default:
+			return foldSlow(s)
+		}
+	}
+	return string(out)
+}
+
+// latinFold[r-latinFrom] is foldSlow(string(r)) for the letters of
+// Latin-1 Supplement and Latin Extended-A.
+const (
+	latinFrom = 0xC0
+	latinTo   = 0x180
+)
+
+var latinFold = func() (t [latinTo - latinFrom]string) {
+	for r := rune(latinFrom); r < latinTo; r++ {
+		t[r-latinFrom] = foldSlow(string(r))
+	}
+	return t
+}()
+
+// foldSlow decomposes s, then drops the combining marks. (A
+// transform.Chain would do the same but is not safe for concurrent use.)
+func foldSlow(s string) string {
 	var b strings.Builder
 	for _, r := range norm.NFD.String(s) {
 		if !unicode.Is(unicode.Mn, r) {
@@ -77,7 +125,7 @@ func fold(s string) string {
 // Text is composed first (NFC), so that an accent typed as a combining mark
 // ("e\u0301") stays inside its word.
 func tokenize(text string) []token {
-	if !norm.NFC.IsNormalString(text) {
+	if !isNFC(text) {
 		text = norm.NFC.String(text)
 	}
 	// About one word in six bytes of chat: room for most messages at
@@ -145,7 +193,7 @@ func anywaySense(toks []token) {
 
 // countWords is len(tokenize(text)), without building the tokens.
 func countWords(text string) int {
-	if !norm.NFC.IsNormalString(text) {
+	if !isNFC(text) {
 		text = norm.NFC.String(text)
 	}
 	n, in := 0, false
@@ -169,6 +217,11 @@ func stems(lower string) (en, fr string) {
 		f := fold(lower)
 		return f, f
 	}
+	if fr := frozenStems.Load(); fr != nil {
+		if p, ok := (*fr)[lower]; ok {
+			return p[0], p[1]
+		}
+	}
 	if v, ok := stemCache.Load(lower); ok {
 		p := v.(*[2]string)
 		return p[0], p[1]
@@ -190,7 +243,22 @@ const stemCacheMax = 50_000
 var (
 	stemCache    sync.Map // lower-case word → *[2]string{en, fr}
 	stemCacheLen atomic.Int64
+	// frozenStems is a copy of stemCache made once the cue file and the
+	// examples are read (freezeStems): the words of nearly every message
+	// are in it, and a plain map read without locks costs a fraction of
+	// a sync.Map's lookup. stemCache still takes the rest.
+	frozenStems atomic.Pointer[map[string][2]string]
 )
+
+// freezeStems copies the stem cache into frozenStems.
+func freezeStems() {
+	m := make(map[string][2]string, stemCacheLen.Load())
+	stemCache.Range(func(k, v any) bool {
+		m[k.(string)] = *v.(*[2]string)
+		return true
+	})
+	frozenStems.Store(&m)
+}
 
 // stopwords are dropped before cues are matched, in both languages (folded).
 var stopwords = set(`a an the and or of to in on at by for from with as is are be been was were am
@@ -227,7 +295,13 @@ func countContent(toks []token) int {
 // foldText lower-cases and folds a whole message, keeping single spaces
 // between words, for phrase patterns.
 func foldText(toks []token) string {
+	// One allocation: the length is known before the first byte.
+	n := 1
+	for _, t := range toks {
+		n += len(t.fold) + 1
+	}
 	var b strings.Builder
+	b.Grow(n)
 	b.WriteByte(' ')
 	for _, t := range toks {
 		b.WriteString(t.fold)

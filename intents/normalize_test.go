@@ -255,7 +255,7 @@ func TestSplitSentencesLikeTheRegexp(t *testing.T) {
 		}
 	}
 	for _, s := range texts {
-		if got, want := splitSentences(s), re.Split(s, -1); !slices.Equal(got, want) {
+		if got, want := splitSentences(s, nil), re.Split(s, -1); !slices.Equal(got, want) {
 			t.Errorf("splitSentences(%q) = %q, regexp %q", s, got, want)
 		}
 	}

@@ -374,6 +374,11 @@ func (kb *KB) Answer(id string, lang bot.Lang, vars map[string]string) (bot.Answ
 	}
 	a := bot.Answer{Entry: e.ID, Text: text, Review: e.Review, Category: e.Category,
 		Terms: kb.Terms(e.ID, lang), Note: note, Label: e.Label[lang]}
+	if len(e.Cites) > 0 {
+		// Room for every citation at once (appending grew it twice for
+		// most answers); an entry without citations keeps nil.
+		a.Citations = make([]bot.Citation, 0, len(e.Cites))
+	}
 	for _, c := range e.Cites {
 		ql := lang
 		if _, ok := c.Quotes[ql]; !ok {
