@@ -1,12 +1,8 @@
 package intents
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/commsbot/commsbot/bot"
@@ -238,22 +234,7 @@ func TestSplitSentencesLikeTheRegexp(t *testing.T) {
 	re := regexp.MustCompile(`[.?!;:—–]+\s+|\?`)
 	texts := []string{"", "?", "??", "a.b", "a. b", "a .? b", "a?b", "a..", "a.. ", "end?", "end? ", "x—y", "x— y", "x –\ty", "wait!?!\n\nnext",
 		"a:\u00a0b", "a.\u2003b", "¿qué? sí.", "é?é. é", "trailing.   ", "\t?\t", "a?.b", ". . .", "?? ?", "a;\rb", "a:\fb", "\xff?\xfe. x"}
-	paths, _ := filepath.Glob("../testdata/*.jsonl")
-	if len(paths) < 10 {
-		t.Fatalf("question sets not found: %d files", len(paths))
-	}
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for line := range strings.Lines(string(b)) {
-			var q struct{ Q string }
-			if json.Unmarshal([]byte(line), &q) == nil {
-				texts = append(texts, q.Q)
-			}
-		}
-	}
+	texts = append(texts, questionTexts(t)...)
 	for _, s := range texts {
 		if got, want := splitSentences(s, nil), re.Split(s, -1); !slices.Equal(got, want) {
 			t.Errorf("splitSentences(%q) = %q, regexp %q", s, got, want)
