@@ -425,7 +425,8 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 	raw := strings.ToValidUTF8(a.raw, "")
 	// The PSC's guidance is about public servants' own accounts: a
 	// platform or a use named there is not an official account's.
-	personal := strings.HasPrefix(u.Intent, "psc.") || personalWordRe.Match(f) && personalAccountRe.Match(f)
+	ownAccount := personalWordRe.Match(f) && personalAccountRe.Match(f)
+	personal := strings.HasPrefix(u.Intent, "psc.") || ownAccount
 	switch {
 	case personal:
 	case a.slots.Platform != "" && !a.slots.PlatformReviewed:
@@ -452,7 +453,6 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 	// included, so a question the PSC's guidance would otherwise take (its
 	// subject is public servants' own activity) is flagged too; only a
 	// public servant's own account is not an official account's use.
-	ownAccount := personalWordRe.Match(f) && personalAccountRe.Match(f)
 	if !ownAccount && !musing && listWhoRe.Match(f) && !mailingRe.Match(f) && !optedInRe.Match(f) && !hasCategory(ds, bot.CategoryOtherUse) {
 		add(bot.CategoryOtherUse, listWhoRe.Find(f))
 	}
