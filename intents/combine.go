@@ -76,13 +76,13 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 	u, a := c.cues(text, prev, hint)
 	cue := u
 	var cands []Candidate
-	if c.nb != nil && u.Command == bot.CmdNone && u.Abstain == "out-of-scope" && !u.FollowUp {
-		// Out of scope by the cue file's rules: the learned model is heard
-		// by the review detectors only.
+	if c.nb != nil && u.Command == bot.CmdNone && !u.FollowUp &&
+		(u.Abstain == "" || u.Abstain == "unsure" || u.Abstain == "out-of-scope") {
 		cands = c.nb.predict(a.toks)
 	}
-	if c.nb != nil && u.Command == bot.CmdNone && (u.Abstain == "" || u.Abstain == "unsure") && !u.FollowUp {
-		cands = c.nb.predict(a.toks)
+	// Out of scope by the cue file's rules, the learned model is heard by
+	// the review detectors only.
+	if cands != nil && u.Abstain != "out-of-scope" {
 		u = c.combine(u, a, cands)
 		if u.Entry != "" && len(u.Clarify) == 0 && u.Confidence < clarifyBelow && c.contested(u, a, cands) {
 			// Too unsure to answer outright, and the evidence points
