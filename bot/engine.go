@@ -92,6 +92,10 @@ type Understanding struct {
 	// opening verdict ("Yes —", "No —") to be the answer to the question
 	// actually asked: the engine drops the verdict.
 	Tentative bool
+	// Focus is a second entry whose first citation leads the reply: the
+	// part of the guidance the situation described bears on most (the
+	// harm factor a breach story turns on). The answer stays Entry's.
+	Focus string
 }
 
 // Detection is one review detector's verdict: the situation needs a person.
@@ -537,6 +541,9 @@ func (e *Engine) handleTurn(ctx context.Context, m Message, checkSeen bool, t *t
 		if u.Tentative {
 			a.Text = dropVerdict(a.Text)
 		}
+		if u.Focus != "" {
+			a = e.withFocus(a, u.Focus, lang)
+		}
 		if each := platformsSentence(lang, u.Slots); each != "" {
 			a.Text += " " + each
 		}
@@ -941,4 +948,35 @@ func decodeRecord(b []byte) (Reply, error) {
 		return Reply{}, fmt.Errorf("event record: %w", err)
 	}
 	return r, nil
+}
+
+// withFocus leads a's citations with the first citation of the focus
+// entry (the part of the guidance the situation bears on most) and names
+// it in the answer. An entry that is gone or cites nothing leaves a as it
+// was: the focus only orders what the answer already says.
+func (e *Engine) withFocus(a Answer, focus string, lang Lang) Answer {
+	f, err := e.KB.Answer(focus, lang, nil)
+	if err != nil || len(f.Citations) == 0 || f.Label == "" {
+		return a
+	}
+	lead := f.Citations[0]
+	cites := make([]Citation, 0, len(a.Citations)+1)
+	cites = append(cites, lead)
+	for _, c := range a.Citations {
+		if c.Doc != lead.Doc || c.Section != lead.Section || c.Quote != lead.Quote {
+			cites = append(cites, c)
+		}
+	}
+	a.Citations = cites
+	a.Text += " " + fmt.Sprintf(Text(lang, MsgFocus), lowerFirst(f.Label))
+	return a
+}
+
+// lowerFirst lowercases a label's first letter to run on in a sentence.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
 }

@@ -9,10 +9,12 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/commsbot/commsbot/bot"
@@ -331,5 +333,58 @@ func TestReplayRendersAlike(t *testing.T) {
 	m.EventID = "Ev-old"
 	if r, err := e.Handle(ctx, m); !errors.Is(err, bot.ErrReplayed) || !reflect.DeepEqual(r, first) {
 		t.Errorf("gob record: %v\n%+v\nwant\n%+v", err, r, first)
+	}
+}
+
+// TestBreachStoryLeadsWithItsFactor: the answer to a breach that happened
+// is the story's (what to do now, flagged), its citations led by the
+// factor of significant harm the story bears on, each quote once, and the
+// answer names that factor in the user's language.
+func TestBreachStoryLeadsWithItsFactor(t *testing.T) {
+	e, kb := wire(t, nil)
+	for i, c := range []struct {
+		q    string
+		lang bot.Lang
+		want string
+	}{
+		{"a staffer emailed the list of applicants with their health conditions to a vendor by mistake", bot.English, "harm.sensitivity"},
+		{"Un employé a envoyé par erreur à un fournisseur la liste des clients avec leurs numéros d'assurance sociale", bot.French, "harm.sensitivity"},
+		{"a USB key with counselling intake forms has gone missing from our office", bot.English, "harm.containment"},
+	} {
+		key := bot.ConversationKey{Platform: "test", Channel: "c", User: "u", Thread: strconv.Itoa(i)}
+		r, err := e.Handle(t.Context(), bot.Message{Conversation: key, Text: c.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkReply(t, kb, c.q, r)
+		if r.Entry != "breach-incident" || !r.NeedsReview || len(r.Citations) < 2 {
+			t.Fatalf("%q: entry %q, review %v, %d citations; want the breach story flagged", c.q, r.Entry, r.NeedsReview, len(r.Citations))
+		}
+		if got := r.Citations[0].Section; got != c.want {
+			t.Errorf("%q: first citation %s, want %s", c.q, got, c.want)
+		}
+		seen := map[string]bool{}
+		for _, cit := range r.Citations {
+			k := cit.Doc + "#" + cit.Section + "#" + cit.Quote
+			if seen[k] {
+				t.Errorf("%q: citation %s#%s twice", c.q, cit.Doc, cit.Section)
+			}
+			seen[k] = true
+		}
+		story, err := kb.Answer("breach-incident", c.lang, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		factor, err := kb.Answer("breach-"+strings.TrimPrefix(c.want, "harm."), c.lang, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		label := []rune(factor.Label)
+		label[0] = unicode.ToLower(label[0])
+		tail := []rune(story.Text)
+		tail = tail[len(tail)-60:]
+		if !strings.Contains(r.Answer, string(tail)) || !strings.Contains(r.Answer, string(label)) {
+			t.Errorf("%q: answer %q\nwant the story's answer naming %q", c.q, r.Answer, string(label))
+		}
 	}
 }

@@ -35,9 +35,14 @@ const (
 	MsgTicketOpen
 	MsgTicketClaimed
 	MsgTicketResolved
+	MsgFocus
 )
 
 var messages = map[MsgID][2]string{
+	MsgFocus: {
+		"For your case, start with this factor: %s.",
+		"Dans votre cas, commencez par ce facteur : %s.",
+	},
 	MsgAbstain: {
 		"I can't answer that from the guidance I hold. I can only answer from the Privacy Implementation Notice 2021-01 on official social media accounts, the Public Service Commission's guidance on political activities and social media, and the B.C. guidance on privacy breach notifications. For anything else, please ask your ATIP coordinator.",
 		"Je ne peux pas répondre à cette question à partir des lignes directrices dont je dispose. Je réponds seulement à partir de l’avis de mise en œuvre 2021-01 sur les comptes de médias sociaux officiels, des lignes directrices de la Commission de la fonction publique sur les activités politiques et les médias sociaux, et des lignes directrices de la C.-B. sur les avis d’atteinte à la vie privée. Pour toute autre question, veuillez vous adresser à votre coordonnateur de l’AIPRP.",

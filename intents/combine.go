@@ -94,6 +94,9 @@ func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.
 		}
 	}
 	u = c.detect(u, a, cands, prev)
+	if u.Entry == breachStory && len(u.Clarify) == 0 {
+		u.Focus = harmFactor(a, cands)
+	}
 	if c.Trace != nil {
 		c.Trace(text, cue, cands, u)
 	}
@@ -229,6 +232,53 @@ const closeRunnerUp = 0.8
 
 // breachStory is the entry the learned model gives a breach that happened.
 const breachStory = "breach-incident"
+
+// harmFactors are the four factors of the B.C. guidance's test of
+// significant harm, each with the cue intent that asks about it and the
+// entry that explains it.
+var harmFactors = [...]struct{ intent, entry string }{
+	{"breach.sensitivity", "breach-sensitivity"},
+	{"breach.individuals", "breach-individuals"},
+	{"breach.relationships", "breach-relationships"},
+	{"breach.containment", "breach-containment"},
+}
+
+// harmFactor is the factor of significant harm a breach story's own words
+// bear on most: health records or a SIN (sensitivity), children (the
+// individuals), an ex-partner or a former employee (relationships), a lost
+// key or a file that cannot be recalled (containment). It is the factor
+// with the most cue evidence, ties broken by the learned model; "" when
+// the story names none, or two equally.
+//
+// Whatever the factor, the answer is the story's (what to do about a
+// breach that happened); the factor's quote leads its citations, so the
+// user sees first the part of the test their case turns on.
+func harmFactor(a analysis, cands []Candidate) string {
+	best, bestScore, bestP, tie := "", 0.0, 0.0, false
+	for _, s := range a.scores {
+		if s.Score <= 0 {
+			continue
+		}
+		for _, f := range harmFactors {
+			if s.Intent != f.intent {
+				continue
+			}
+			p := prob(cands, f.entry)
+			switch {
+			case s.Score > bestScore:
+				best, bestScore, bestP, tie = f.entry, s.Score, p, false
+			case s.Score == bestScore && p > bestP:
+				best, bestP, tie = f.entry, p, false
+			case s.Score == bestScore && p == bestP:
+				tie = true
+			}
+		}
+	}
+	if tie {
+		return ""
+	}
+	return best
+}
 
 // sectionP is the learned model's probability of the section entry cites
 // first.

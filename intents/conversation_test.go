@@ -188,3 +188,39 @@ func TestBreachNobodyToldYet(t *testing.T) {
 		}
 	}
 }
+
+// TestHarmFactorFocus: the story of a breach that happened is answered as
+// such (what to do about it), with the factor of significant harm its own
+// words bear on as the focus; a story that names no factor, and a question
+// that tells no story, have none.
+func TestHarmFactorFocus(t *testing.T) {
+	kb, err := knowledge.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{
+		"a staffer emailed the list of applicants with their health conditions to a vendor by mistake":                "breach-sensitivity",
+		"Un employé a envoyé par erreur à un fournisseur la liste des clients avec leurs numéros d'assurance sociale": "breach-sensitivity",
+		"an ex-employee still had access to our inbox and downloaded the complaints last week":                        "breach-relationships",
+		"a USB key with counselling intake forms has gone missing from our office":                                    "breach-containment",
+		"we sent the newsletter with everyone in cc instead of bcc":                                                   "",
+	} {
+		u := nlu.Understand(q, bot.State{}, "")
+		if u.Entry != "breach-incident" || !u.Review {
+			t.Errorf("%q: entry %q (review %v), want the breach story flagged", q, u.Entry, u.Review)
+			continue
+		}
+		if u.Focus != want {
+			t.Errorf("%q: focus %q, want %q", q, u.Focus, want)
+		}
+	}
+	for _, q := range []string{"what must a breach notification letter include?", "Which platforms were already reviewed?"} {
+		if u := nlu.Understand(q, bot.State{}, ""); u.Focus != "" {
+			t.Errorf("%q: focus %q on a question that tells no story", q, u.Focus)
+		}
+	}
+}

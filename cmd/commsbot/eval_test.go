@@ -312,6 +312,13 @@ var heldOutFloor = map[string]bars{
 	// wrong 0.05, missed 0.00, clarified 0.11, resolved 0.93, out of
 	// scope 0.93 (every bar met in French).
 	"blind47": {maxWrong: 0.06, maxMissed: 0.13, maxClarified: 0.16, minResolved: 0.92, minOOS: 0.87},
+	// blind48 (museums, libraries, parks, science agencies, emergency
+	// communications, B.C. school districts and colleges; 46 % French) was
+	// written in session 14 and scored once, blind, at 2573bc6: en wrong
+	// 0.06, missed 0.06, clarified 0.09, resolved 0.91, out of scope 0.91;
+	// fr wrong 0.05, missed 0.05, clarified 0.03, resolved 0.90, out of
+	// scope 1.00.
+	"blind48": {maxWrong: 0.07, maxMissed: 0.07, maxClarified: 0.10, minResolved: 0.89, minOOS: 0.90},
 }
 
 // TestHeldOutQuestions scores each set written after the split (each

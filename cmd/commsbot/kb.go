@@ -84,6 +84,9 @@ func explainCmd(args []string, stdout io.Writer) error {
 	if len(u.Clarify) > 0 {
 		fmt.Fprintf(stdout, "clarify: %s\n", strings.Join(u.Clarify, ", "))
 	}
+	if u.Focus != "" {
+		fmt.Fprintf(stdout, "focus: %s (its quote leads the citations)\n", u.Focus)
+	}
 	fmt.Fprintln(stdout, "cue engine:")
 	for i, s := range c.Scores(q) {
 		if i >= 6 || s.Score == 0 {
