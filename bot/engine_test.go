@@ -30,7 +30,7 @@ var real = sync.OnceValues(func() (*intents.Classifier, *knowledge.KB) {
 	if err != nil {
 		panic(err)
 	}
-	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections())
+	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections(), kb.Situations())
 	if err != nil {
 		panic(err)
 	}

@@ -11,13 +11,20 @@ import (
 // the section its answer cites first ("pin-2021-01#A.8"): two entries that
 // cite the same section first are the same answer for the purpose of
 // agreeing.
-func NewWith(examples []bot.Example, primary map[string]string) (*Classifier, error) {
+//
+// situations, when given, are questions labelled by whether the situation
+// they describe needs a coordinator (Entry "review" or "no-review"): they
+// train the learned review detector.
+func NewWith(examples []bot.Example, primary map[string]string, situations []bot.Example) (*Classifier, error) {
 	c, err := New()
 	if err != nil {
 		return nil, err
 	}
 	c.nb = trainLearned(examples)
 	c.primary = primary
+	if len(situations) > 0 {
+		c.sit = trainLearned(situations)
+	}
 	freezeStems() // and now the examples' words
 	return c, nil
 }

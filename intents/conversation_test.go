@@ -161,7 +161,7 @@ func TestOutOfScopeByExamplesIsDeclined(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections())
+	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections(), kb.Situations())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestHarmFactorFocus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections())
+	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections(), kb.Situations())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,5 +222,48 @@ func TestHarmFactorFocus(t *testing.T) {
 		if u := nlu.Understand(q, bot.State{}, ""); u.Focus != "" {
 			t.Errorf("%q: focus %q on a question that tells no story", q, u.Focus)
 		}
+	}
+}
+
+// TestLearnedSituationFlags: the model learned from questions labelled by
+// whether their situation needs a coordinator flags an answer no detector
+// flagged, when it is sure; it changes no answer, never says a breach
+// happened, and without labelled situations nothing is flagged.
+func TestLearnedSituationFlags(t *testing.T) {
+	kb, err := knowledge.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := "How long must we keep the comments we collect on our page?"
+	plain, err := intents.NewWith(kb.Examples(), kb.PrimarySections(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := plain.Understand(q, bot.State{}, "")
+	if before.Entry == "" || before.Review || len(before.Detectors) > 0 {
+		t.Fatalf("without situations: entry %q, review %v, detectors %v; the test needs a plain answer", before.Entry, before.Review, before.Detectors)
+	}
+	situations := []bot.Example{
+		{Entry: knowledge.SituationReview, Lang: bot.English, Text: "how long must we keep the comments we collect"},
+		{Entry: knowledge.SituationReview, Lang: bot.English, Text: "how long do we keep comments collected on our page"},
+		{Entry: knowledge.SituationReview, Lang: bot.English, Text: "must we keep the comments people leave on our page"},
+		{Entry: knowledge.SituationNoReview, Lang: bot.English, Text: "which platforms were already reviewed"},
+		{Entry: knowledge.SituationNoReview, Lang: bot.English, Text: "what is a personal information bank"},
+		{Entry: knowledge.SituationNoReview, Lang: bot.English, Text: "who do we contact with questions about the notice"},
+	}
+	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections(), situations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := nlu.Understand(q, bot.State{}, "")
+	if u.Entry != before.Entry || !u.Review || u.Category == "" || u.Category == bot.CategoryBreach {
+		t.Fatalf("with situations: entry %q (was %q), review %v, category %q; want the same answer flagged, not as a breach",
+			u.Entry, before.Entry, u.Review, u.Category)
+	}
+	if len(u.Detectors) != 1 || !strings.Contains(u.Detectors[0].Evidence, "situation needs a coordinator") {
+		t.Errorf("detectors %v, want the learned situation model's", u.Detectors)
+	}
+	if u := nlu.Understand("Which platforms were already reviewed?", bot.State{}, ""); u.Review {
+		t.Errorf("a question labelled no-review was flagged: %v", u.Detectors)
 	}
 }

@@ -42,6 +42,10 @@ type Classifier struct {
 	// first ("pin-2021-01#A.8"). Both are nil for a cue-only classifier.
 	nb      *learned
 	primary map[string]string
+	// sit is the model learned from questions labelled by whether their
+	// situation needs a coordinator (knowledge/situations.yaml); nil
+	// without them.
+	sit *learned
 	// Trace, when set, is told the cue engine's reading, the learned
 	// model's candidates and the final understanding of every message
 	// (for calibration runs; never set in production).

@@ -692,7 +692,7 @@ func TestStemsAsComputed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewWith(kb.Examples(), nil); err != nil {
+	if _, err := NewWith(kb.Examples(), nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	frozen := *frozenStems.Load()

@@ -24,7 +24,7 @@ import (
 	"github.com/commsbot/commsbot/bot"
 )
 
-//go:embed sources/*.txt answers/*.yaml examples/*.yaml
+//go:embed sources/*.txt answers/*.yaml examples/*.yaml situations.yaml
 var embedded embed.FS
 
 // Doc is a source document.
@@ -102,7 +102,9 @@ type KB struct {
 	entries  map[string]*Entry
 	ids      []string
 	examples []bot.Example
-	norm     map[string]string // normalised section texts, filled while loading
+	// situations are questions labelled review or no-review.
+	situations []bot.Example
+	norm       map[string]string // normalised section texts, filled while loading
 }
 
 // yaml shapes of the answer files.
@@ -199,6 +201,7 @@ func LoadFS(fsys fs.FS) (*KB, error) {
 		}
 	}
 	errs = append(errs, kb.loadExamples(fsys)...)
+	errs = append(errs, kb.loadSituations(fsys)...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("knowledge: %w", errors.Join(errs...))
 	}

@@ -102,7 +102,7 @@ func setup(t *testing.T, change ...func(*discord.Config, *countingHandler)) *env
 	kbOnce.Do(func() {
 		kb, kbErr = knowledge.Load()
 		if kbErr == nil {
-			nlu, kbErr = intents.NewWith(kb.Examples(), kb.PrimarySections())
+			nlu, kbErr = intents.NewWith(kb.Examples(), kb.PrimarySections(), kb.Situations())
 		}
 	})
 	if kbErr != nil {

@@ -328,7 +328,7 @@ func loadKB(t *testing.T) {
 	kbOnce.Do(func() {
 		kb, kbErr = knowledge.Load()
 		if kbErr == nil {
-			nlu, kbErr = intents.NewWith(kb.Examples(), kb.PrimarySections())
+			nlu, kbErr = intents.NewWith(kb.Examples(), kb.PrimarySections(), kb.Situations())
 		}
 	})
 	if kbErr != nil {

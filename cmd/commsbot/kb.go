@@ -73,7 +73,7 @@ func explainCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c, err := intents.NewWith(kb.Examples(), kb.PrimarySections())
+	c, err := intents.NewWith(kb.Examples(), kb.PrimarySections(), kb.Situations())
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func TestCalibrationTrace(t *testing.T) {
 				exs = append(exs, ex)
 			}
 		}
-		nlu, err := intents.NewWith(exs, kb.PrimarySections())
+		nlu, err := intents.NewWith(exs, kb.PrimarySections(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

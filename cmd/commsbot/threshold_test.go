@@ -38,7 +38,7 @@ func TestAbstentionThreshold(t *testing.T) {
 			exs = append(exs, ex)
 		}
 	}
-	c, err := intents.NewWith(exs, kb.PrimarySections())
+	c, err := intents.NewWith(exs, kb.PrimarySections(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ func newEngine(store bot.ConversationStore, logger *slog.Logger) (*bot.Engine, e
 	if err != nil {
 		return nil, err
 	}
-	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections())
+	nlu, err := intents.NewWith(kb.Examples(), kb.PrimarySections(), kb.Situations())
 	if err != nil {
 		return nil, err
 	}
