@@ -332,7 +332,7 @@ func loadModel(b []byte) (*model, error) {
 		}
 		d := intentDef{name: in.Name, doc: in.Doc}
 		sigs := map[string]string{}
-		for _, s := range in.Cues {
+		for _, s := range oneCuePerStem(in.Cues) {
 			c, err := m.parseCue(s)
 			if err != nil {
 				return nil, fmt.Errorf("intents.yaml: intent %s: %w", in.Name, err)
@@ -351,6 +351,52 @@ func loadModel(b []byte) (*model, error) {
 	}
 	m.finish()
 	return m, nil
+}
+
+// oneCuePerStem keeps, of an intent's one-word cues that share a stem
+// ("contain", "contained", "containment": all "contain" in English), the
+// one with the highest weight (the first of equals). A word matches a cue
+// word by its English or its French stem, so each of them matched the
+// same words, and one word in a message would count two or three times
+// ("what must the notice contain?" scored 10 for containment).
+func oneCuePerStem(srcs []string) []string {
+	type word struct {
+		en, fr string
+		w      float64
+	}
+	words := make([]word, len(srcs))
+	for i, s := range srcs {
+		body, weight, _ := strings.Cut(s, "=")
+		w, err := strconv.ParseFloat(strings.TrimSpace(weight), 64)
+		if weight == "" {
+			w, err = 1, nil
+		}
+		body = strings.TrimSpace(body)
+		if err != nil || strings.ContainsAny(body, "&*") {
+			continue
+		}
+		if toks := tokenize(body); len(toks) == 1 {
+			words[i] = word{en: toks[0].en, fr: toks[0].fr, w: w}
+		}
+	}
+	out := make([]string, 0, len(srcs))
+	for i, s := range srcs {
+		wi := words[i]
+		keep := true
+		for j, wj := range words {
+			if j == i || wi.en == "" || wj.en == "" || wi.en != wj.en && wi.fr != wj.fr {
+				continue
+			}
+			if wj.w > wi.w || wj.w == wi.w && j < i {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // signature identifies what a cue matches.
