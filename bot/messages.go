@@ -36,6 +36,7 @@ const (
 	MsgTicketClaimed
 	MsgTicketResolved
 	MsgFocus
+	MsgReasonSituation
 )
 
 var messages = map[MsgID][2]string{
@@ -110,6 +111,10 @@ var messages = map[MsgID][2]string{
 	MsgReasonBreach: {
 		"A privacy breach has happened: it must be assessed for significant harm and notification.",
 		"Une atteinte à la vie privée s’est produite : il faut évaluer le risque de préjudice important et les avis à donner.",
+	},
+	MsgReasonSituation: {
+		"What you describe resembles situations an ATIP coordinator must assess, though no rule I hold names why: have one look.",
+		"Ce que vous décrivez ressemble à des situations qu’un coordonnateur de l’AIPRP doit évaluer, sans qu’une règle que je connais dise pourquoi : faites-la examiner.",
 	},
 	MsgReasonRequested: {
 		"The user asked for an ATIP coordinator.",
@@ -189,6 +194,8 @@ func reviewReason(category string) MsgID {
 		return MsgReasonOtherPI
 	case "breach":
 		return MsgReasonBreach
+	case CategorySituation:
+		return MsgReasonSituation
 	}
 	return MsgReasonRequested
 }

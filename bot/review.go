@@ -19,6 +19,9 @@ const (
 	CategoryOtherPI            = "other-pi"
 	CategoryBreach             = "breach"
 	CategoryRequested          = "requested"
+	// CategorySituation: a situation the learned review model finds like
+	// those coordinators must assess, though no rule names why.
+	CategorySituation = "situation"
 )
 
 // TicketStatus is where a review ticket is in its life: open → claimed →

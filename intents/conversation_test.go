@@ -256,8 +256,8 @@ func TestLearnedSituationFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := nlu.Understand(q, bot.State{}, "")
-	if u.Entry != before.Entry || !u.Review || u.Category == "" || u.Category == bot.CategoryBreach {
-		t.Fatalf("with situations: entry %q (was %q), review %v, category %q; want the same answer flagged, not as a breach",
+	if u.Entry != before.Entry || !u.Review || u.Category != bot.CategorySituation {
+		t.Fatalf("with situations: entry %q (was %q), review %v, category %q; want the same answer flagged as a situation to assess",
 			u.Entry, before.Entry, u.Review, u.Category)
 	}
 	if len(u.Detectors) != 1 || !strings.Contains(u.Detectors[0].Evidence, "situation needs a coordinator") {

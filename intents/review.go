@@ -195,19 +195,6 @@ func (c *Classifier) situationP(a analysis) float64 {
 // coordinator.
 const situationReview = "review"
 
-// likeliestReview is the review category of the review entry the answer
-// model gives the most probability to. A breach is left out: only the
-// breach detectors say that one happened (the answer then tells the user
-// it did).
-func likeliestReview(cands []Candidate) string {
-	for _, cd := range cands { // most probable first
-		if cat, ok := reviewEntries[cd.Entry]; ok && cat != bot.CategoryBreach {
-			return cat
-		}
-	}
-	return bot.CategoryRequested
-}
-
 // categoryEntry is the entry that answers each review situation.
 var categoryEntry = map[string]string{
 	bot.CategoryBreach:             "breach-incident",
@@ -562,12 +549,13 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 		}
 	}
 	// A situation the learned review model is sure needs a coordinator,
-	// though no detector named it: the answer stands, flagged, in the
-	// category of the review entry the answer model finds likeliest.
+	// though no detector named it: the answer stands, flagged as a
+	// situation to assess (the model cannot say which rule applies, so the
+	// reason given makes no claim of one).
 	if len(ds) == 0 && !musing && u.Entry != "" && len(u.Clarify) == 0 && u.Abstain == "" && len(cands) > 0 {
 		if _, review := reviewEntries[u.Entry]; !review {
 			if p := c.situationP(a); p >= learnedSituation {
-				add(likeliestReview(cands), fmt.Sprintf("learned model: %.2f that the situation needs a coordinator", p))
+				add(bot.CategorySituation, fmt.Sprintf("learned model: %.2f that the situation needs a coordinator", p))
 			}
 		}
 	}

@@ -110,6 +110,7 @@ var categoryLabels = map[string][2]string{
 	bot.CategoryOtherPI:            {"personal information beyond the standard PIBs", "renseignements personnels au-delà des FRP ordinaires"},
 	bot.CategoryBreach:             {"privacy breach", "atteinte à la vie privée"},
 	bot.CategoryRequested:          {"requested by the user", "demandé par la personne"},
+	bot.CategorySituation:          {"situation to assess (learned model)", "situation à évaluer (modèle appris)"},
 }
 
 // categoryLabel is a review category in both languages, for the

@@ -310,6 +310,7 @@ var categoryLabels = map[string]string{
 	bot.CategoryOtherPI:            "personal information beyond the standard PIBs",
 	bot.CategoryBreach:             "privacy breach",
 	bot.CategoryRequested:          "requested by the user",
+	bot.CategorySituation:          "situation to assess (learned model)",
 }
 
 func categoryLabel(c string) string {
