@@ -255,7 +255,8 @@ var harmFactors = [...]struct{ intent, entry string }{
 // individuals), an ex-partner or a former employee (relationships), a lost
 // key or a file that cannot be recalled (containment). It is the factor
 // with the most cue evidence, ties broken by the learned model; "" when
-// the story names none, or two equally.
+// the story names none, or two equally. A story that names no factor but
+// information beyond the standard PIBs turns on its sensitivity.
 //
 // Whatever the factor, the answer is the story's (what to do about a
 // breach that happened); the factor's quote leads its citations, so the
@@ -283,6 +284,12 @@ func harmFactor(a analysis, cands []Candidate) string {
 	}
 	if tie {
 		return ""
+	}
+	// No factor's words, but information beyond the standard PIBs
+	// (health, financial, a SIN): the guidance's first factor is the
+	// sensitivity of what was breached.
+	if best == "" && beyondStandardPI(a.slots.PersonalInfo) {
+		return "breach-sensitivity"
 	}
 	return best
 }
