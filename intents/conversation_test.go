@@ -207,6 +207,7 @@ func TestHarmFactorFocus(t *testing.T) {
 		"Un employé a envoyé par erreur à un fournisseur la liste des clients avec leurs numéros d'assurance sociale": "breach-sensitivity",
 		"an ex-employee still had access to our inbox and downloaded the complaints last week":                        "breach-relationships",
 		"a USB key with counselling intake forms has gone missing from our office":                                    "breach-containment",
+		"someone posted the spreadsheet of program participants and their allergies on our public page by accident":   "breach-sensitivity",
 		"we sent the newsletter with everyone in cc instead of bcc":                                                   "",
 	} {
 		u := nlu.Understand(q, bot.State{}, "")
