@@ -176,19 +176,29 @@ const learnedReview = 0.25
 // of the false flags there had less than 0.5.
 const learnedReviewSure = 0.5
 
-// learnedSituation is the learned review model's probability that a
+// LearnedSituation is the learned review model's probability that a
 // situation needs a coordinator above which an answer no detector flagged
 // is flagged. Chosen on a leave-one-set-out cross-validation over the
 // tuning part's sets: at 0.8 the model alone finds about three reviews in
 // four at 2-3 % of the questions that need none; with the detectors it
 // halved the reviews they missed (30 → 14) for 36 more flags on about
 // 2,200 questions that need none. At 0.9 it found 13 for 14 more flags.
-const learnedSituation = 0.8
+const LearnedSituation = 0.8
 
 // situationP is the learned review model's probability that the situation
 // a message describes needs a coordinator (0 without the model).
 func (c *Classifier) situationP(a analysis) float64 {
 	return prob(c.sit.predict(a.toks), situationReview)
+}
+
+// Situation returns the learned review model's probability that the
+// situation text describes needs a coordinator, for explanations; false
+// without the model.
+func (c *Classifier) Situation(text string) (float64, bool) {
+	if c.sit == nil {
+		return 0, false
+	}
+	return c.situationP(c.analyse(text, "")), true
 }
 
 // situationReview is the label of situations.yaml's questions that need a
@@ -554,7 +564,7 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 	// reason given makes no claim of one).
 	if len(ds) == 0 && !musing && u.Entry != "" && len(u.Clarify) == 0 && u.Abstain == "" && len(cands) > 0 {
 		if _, review := reviewEntries[u.Entry]; !review {
-			if p := c.situationP(a); p >= learnedSituation {
+			if p := c.situationP(a); p >= LearnedSituation {
 				add(bot.CategorySituation, fmt.Sprintf("learned model: %.2f that the situation needs a coordinator", p))
 			}
 		}

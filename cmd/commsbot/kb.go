@@ -101,6 +101,9 @@ func explainCmd(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "  %4.2f  %s\n", cd.P, cd.Entry)
 	}
+	if p, ok := c.Situation(q); ok {
+		fmt.Fprintf(stdout, "learned review model: %.2f that the situation needs a coordinator (flags at %.2f)\n", p, intents.LearnedSituation)
+	}
 	fmt.Fprintln(stdout, "review detectors:")
 	if len(u.Detectors) == 0 {
 		fmt.Fprintln(stdout, "  none fired")

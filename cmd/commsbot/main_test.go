@@ -355,3 +355,19 @@ func TestVersionAndHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestExplain: explain shows the reading, the cue engine's and the learned
+// model's candidates, a breach story's focus, the learned review model's
+// probability and every review detector's verdict.
+func TestExplain(t *testing.T) {
+	out, _, err := runCLI(t, "", "explain", "a USB key with counselling intake forms has gone missing from our office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`entry "breach-incident"`, "review true breach", "cue engine:", "learned model:",
+		"focus: breach-containment", "learned review model: ", "review detectors:\n  breach "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain lacks %q:\n%s", want, out)
+		}
+	}
+}
