@@ -134,7 +134,8 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 	if p, _, ok := findPlatform(toks); ok {
 		a.slots.Platform, a.slots.PlatformReviewed = p.Name, p.Reviewed
 	}
-	if all := allPlatforms(toks); a.slots.Platform != "" && len(all) > 1 {
+	var platArr [4]Platform
+	if all := allPlatforms(toks, platArr[:0]); a.slots.Platform != "" && len(all) > 1 {
 		for _, p := range all {
 			if p.Reviewed {
 				a.slots.Reviewed = append(a.slots.Reviewed, p.Name)

@@ -51,12 +51,14 @@ var slang = map[string]string{
 }
 
 // isNFC reports whether s is in Unicode normalization form C. ASCII text
-// always is, and most messages are ASCII: the check, which allocates, is
-// left for the others.
+// always is, and most messages are ASCII: the check is left for the
+// others. Of those, nearly all pass the quick check (QuickSpanString, which
+// does not allocate, says the whole text is composed); the full check,
+// which allocates, decides only the few it is unsure of.
 func isNFC(s string) bool {
 	for i := range len(s) {
 		if s[i] >= utf8.RuneSelf {
-			return norm.NFC.IsNormalString(s)
+			return norm.NFC.QuickSpanString(s) == len(s) || norm.NFC.IsNormalString(s)
 		}
 	}
 	return true

@@ -735,6 +735,42 @@ func TestDetectLangAsBefore(t *testing.T) {
 	}
 }
 
+// TestElisionCountAsBefore: counting elisions in the message as typed
+// counts what counting them in its lower-case copy did, for every elision,
+// on every question and on texts with odd case and runes.
+func TestElisionCountAsBefore(t *testing.T) {
+	texts := append(questionTexts(t), "L'AVIS", "QU’IL", "l'", "’", "D'accord d'abord", "(L'x \"J'y", "K'\u212a' ſ' İ'", "ÀL'a", "\xffl'x", "ll'l'", "QU'QU'")
+	n := 0
+	for _, q := range texts {
+		for _, e := range []string{"l'", "d'", "qu'", "j'", "n'", "s'", "c'", "l’", "d’", "qu’", "j’", "n’", "s’", "c’"} {
+			got, want := countWordPrefixFold(q, e), countWordPrefix(strings.ToLower(q), e)
+			if got != want {
+				t.Fatalf("%q: %d of %q, want %d", q, got, e, want)
+			}
+			n += got
+		}
+	}
+	if n < 50 {
+		t.Errorf("only %d elisions: the comparison proves little", n)
+	}
+}
+
+// countWordPrefix counts occurrences of p at the start of a word.
+func countWordPrefix(s, p string) int {
+	n := 0
+	for i := 0; ; {
+		j := strings.Index(s[i:], p)
+		if j < 0 {
+			return n
+		}
+		at := i + j
+		if at == 0 || s[at-1] == ' ' || s[at-1] == '(' || s[at-1] == '"' {
+			n++
+		}
+		i = at + len(p)
+	}
+}
+
 // referenceDetectLang is detectLang as it was.
 func referenceDetectLang(toks []token, raw string) (lang bot.Lang, sure bool) {
 	var fr, en float64
@@ -817,5 +853,22 @@ func TestRequiredLiterals(t *testing.T) {
 	}
 	if matches < 20 {
 		t.Errorf("only %d matches: the check proves little", matches)
+	}
+}
+
+// TestPIKindsHaveNoSpaces: detect tests whether a kind of personal
+// information is a standard one with slices.Contains, where it searched
+// the kinds joined with spaces; the two agree as long as no kind has a
+// space.
+func TestPIKindsHaveNoSpaces(t *testing.T) {
+	for _, k := range piCues {
+		if strings.ContainsRune(k.kind, ' ') {
+			t.Errorf("kind %q has a space", k.kind)
+		}
+	}
+	for _, k := range standardPI {
+		if strings.ContainsRune(k, ' ') {
+			t.Errorf("standard kind %q has a space", k)
+		}
 	}
 }

@@ -91,17 +91,16 @@ func findPlatform(toks []token) (Platform, int, bool) {
 	return p, i, ok
 }
 
-// allPlatforms lists every platform named, once each, in order.
-func allPlatforms(toks []token) []Platform {
-	var out []Platform
-	seen := map[string]bool{}
+// allPlatforms appends to out (a caller's buffer, which spares an
+// allocation on every message that names one) every platform named, once
+// each, in order.
+func allPlatforms(toks []token, out []Platform) []Platform {
 	for at := 0; at < len(toks); {
 		p, i, ok := firstPlatform(toks, at)
 		if !ok {
 			break
 		}
-		if !seen[p.Name] {
-			seen[p.Name] = true
+		if !slices.ContainsFunc(out, func(q Platform) bool { return q.Name == p.Name }) {
 			out = append(out, p)
 		}
 		at = i + 1
