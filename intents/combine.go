@@ -12,13 +12,14 @@ import (
 // cite the same section first are the same answer for the purpose of
 // agreeing.
 func NewWith(examples []bot.Example, primary map[string]string) (*Classifier, error) {
-	c, err := New()
+	c, err := newCues()
 	if err != nil {
 		return nil, err
 	}
 	c.nb = trainLearned(examples)
 	c.primary = primary
 	freezeStems() // and now the examples' words
+	c.lex = newLexicon(c, examples)
 	return c, nil
 }
 

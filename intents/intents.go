@@ -42,6 +42,8 @@ type Classifier struct {
 	// first ("pin-2021-01#A.8"). Both are nil for a cue-only classifier.
 	nb      *learned
 	primary map[string]string
+	// lex holds the lexemes of the words the classifier knows.
+	lex *lexicon
 	// Trace, when set, is told the cue engine's reading, the learned
 	// model's candidates and the final understanding of every message
 	// (for calibration runs; never set in production).
@@ -52,6 +54,17 @@ type Classifier struct {
 
 // New compiles the embedded cue file.
 func New() (*Classifier, error) {
+	c, err := newCues()
+	if err != nil {
+		return nil, err
+	}
+	c.lex = newLexicon(c, nil)
+	return c, nil
+}
+
+// newCues is New without the lexicon, which NewWith builds once the
+// learned model is trained.
+func newCues() (*Classifier, error) {
 	m, err := loadModel(intentsYAML)
 	if err != nil {
 		return nil, err
@@ -113,14 +126,7 @@ type analysis struct {
 }
 
 func (c *Classifier) analyse(text, prevDoc string) analysis {
-	toks := tokenize(text)
-	for i := range toks {
-		if fixed, ok := c.fuzzy.correct(toks[i].fold); ok {
-			toks[i].fold, toks[i].lower = fixed, fixed
-			toks[i].en, toks[i].fr = stems(fixed)
-		}
-	}
-	c.m.number(toks)
+	toks := c.tokens(text) // tokenized, typos corrected, numbered
 	markFocus(text, toks)
 	a := analysis{raw: text, toks: toks, words: countContent(toks), folded: scan(foldText(toks))}
 	// markFocus marks a suffix of the tokens: the focus shares them.

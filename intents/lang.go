@@ -29,10 +29,16 @@ account accounts personal information breach list platform use post email people
 func detectLang(toks []token, raw string) (lang bot.Lang, sure bool) {
 	var fr, en float64
 	for _, t := range toks {
-		if frWords[t.fold] {
+		isFr, isEn := false, false
+		if t.lx != nil {
+			isFr, isEn = t.lx.frWord, t.lx.enWord
+		} else {
+			isFr, isEn = frWords[t.fold], enWords[t.fold]
+		}
+		if isFr {
 			fr++
 		}
-		if enWords[t.fold] {
+		if isEn {
 			en++
 		}
 		if t.fold != t.lower { // accented letters

@@ -228,7 +228,13 @@ func (m *learned) predict(toks []token) []Candidate {
 		if len(t.fold) < nbMinGram {
 			continue
 		}
-		if g, ok := m.words[t.fold]; ok {
+		g, ok := (*wordGrams)(nil), false
+		if t.lx != nil && t.lx.nb == m {
+			g, ok = t.lx.grams, t.lx.grams != nil
+		} else {
+			g, ok = m.words[t.fold]
+		}
+		if ok {
 			known += g.known
 			for i, s := range g.scores {
 				scores[i] += s
@@ -328,7 +334,7 @@ func wordFeatures(toks []token, out []uint64) []uint64 {
 		if w == "" {
 			w = t.fold
 		}
-		if stopword(t.fold) {
+		if t.lx != nil && t.lx.nbStop || t.lx == nil && stopword(t.fold) {
 			prev = ""
 			continue
 		}

@@ -32,6 +32,10 @@ type token struct {
 	// itself, after any context ("We blocked a troll. How long must we keep
 	// their comments?").
 	focus bool
+	// lx is the word's lexeme, which holds what the fields above say and
+	// what the classifier looks up by them, for tokens made by
+	// Classifier.tokens; nil for tokenize's, whose readers look up.
+	lx *lexeme
 }
 
 // slang expands chat abbreviations and common misspellings, keyed by the
@@ -287,7 +291,7 @@ func set(words string) map[string]bool {
 func countContent(toks []token) int {
 	n := 0
 	for _, t := range toks {
-		if !stopwords[t.fold] {
+		if t.lx != nil && !t.lx.stop || t.lx == nil && !stopwords[t.fold] {
 			n++
 		}
 	}

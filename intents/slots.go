@@ -139,9 +139,18 @@ func firstPlatform(toks []token, from int) (Platform, int, bool) {
 				}
 			}
 		}
-		try(aliasByFirst[toks[i].fold])
-		if toks[i].typed != toks[i].fold {
-			try(aliasByFirst[toks[i].typed])
+		// The lexeme has both lists unless a context-dependent reading
+		// gave the token another word than the one typed.
+		if lx := toks[i].lx; lx != nil && lx.typed == toks[i].typed {
+			try(lx.aliases)
+			if toks[i].typed != toks[i].fold {
+				try(lx.typedAliases)
+			}
+		} else {
+			try(aliasByFirst[toks[i].fold])
+			if toks[i].typed != toks[i].fold {
+				try(aliasByFirst[toks[i].typed])
+			}
 		}
 		if best.p >= 0 {
 			return Platforms[best.p], i, true
