@@ -75,11 +75,12 @@ var (
 // answer.
 func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.Understanding {
 	u, a := c.cues(text, prev, hint)
+	defer c.release(a.sc)
 	cue := u
 	var cands []Candidate
 	if c.nb != nil && u.Command == bot.CmdNone && !u.FollowUp &&
 		(u.Abstain == "" || u.Abstain == "unsure" || u.Abstain == "out-of-scope") {
-		cands = c.nb.predict(a.toks)
+		cands = c.predict(a)
 	}
 	// Out of scope by the cue file's rules, the learned model is heard by
 	// the review detectors only.

@@ -123,12 +123,16 @@ type analysis struct {
 	// docEvidence is the weight of each document's own words in the
 	// message ("breach", "political", "2021-01"…).
 	docEvidence docWeights
+	// sc holds the tokens, the scan, the scores and the candidates (see
+	// scratch).
+	sc *scratch
 }
 
 func (c *Classifier) analyse(text, prevDoc string) analysis {
-	toks := c.tokens(text) // tokenized, typos corrected, numbered
+	sc := newScratch()         // Understand gives it back
+	toks := c.tokens(text, sc) // tokenized, typos corrected, numbered
 	markFocus(text, toks)
-	a := analysis{raw: text, toks: toks, words: countContent(toks), folded: scan(foldText(toks))}
+	a := analysis{raw: text, toks: toks, words: countContent(toks), folded: sc.scan(foldText(toks)), sc: sc}
 	// markFocus marks a suffix of the tokens: the focus shares them.
 	if i := slices.IndexFunc(toks, func(t token) bool { return t.focus }); i >= 0 {
 		a.focus = toks[i:len(toks):len(toks)]
@@ -310,10 +314,7 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, docWeights) {
 	}
 	// Each intent's matched cues, in the order they matched, share one
 	// backing array: one allocation instead of one per intent.
-	var srcs []string
-	if len(hits) > 0 {
-		srcs = make([]string, len(hits))
-	}
+	out, srcs := a.sc.scored(n, len(hits))
 	var cntArr [64]int
 	var cnt []int
 	if n <= len(cntArr) {
@@ -324,7 +325,6 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, docWeights) {
 	for _, id := range hits {
 		cnt[c.m.owners[id].intent]++
 	}
-	out := make([]Scored, n)
 	at := 0
 	for ii, k := range cnt {
 		if k > 0 { // an intent without a match keeps nil Cues

@@ -205,7 +205,10 @@ type Candidate struct {
 
 // predict returns every class, most probable first. Features the model never
 // saw are ignored: they say nothing about any class.
-func (m *learned) predict(toks []token) []Candidate {
+func (m *learned) predict(toks []token) []Candidate { return m.predictInto(toks, nil) }
+
+// predictInto is predict, the candidates in out's storage when it has room.
+func (m *learned) predictInto(toks []token, out []Candidate) []Candidate {
 	if m == nil || len(m.classes) == 0 {
 		return nil
 	}
@@ -266,7 +269,11 @@ func (m *learned) predict(toks []token) []Candidate {
 	// candidates by probability and name would, without moving them or
 	// comparing strings.
 	m.sortClasses(order, probs)
-	out := make([]Candidate, len(m.classes))
+	if cap(out) >= len(m.classes) {
+		out = out[:len(m.classes)] // every one is set below
+	} else {
+		out = make([]Candidate, len(m.classes))
+	}
 	for k, i := range order {
 		out[k] = Candidate{Entry: m.classes[i], P: probs[i], Gap: scores[i] - best}
 	}

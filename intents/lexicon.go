@@ -218,32 +218,40 @@ const maxKeyLen = 64
 // lacks gets one made for this message alone (not kept: odd input must not
 // fill memory).
 func (c *Classifier) lexemeOf(w string) *lexeme {
-	// Lower-casing rune by rune is strings.ToLower (which maps each rune
-	// with unicode.ToLower), here into a buffer on the stack: the lookup
-	// of string(buf) does not copy it.
+	// Lower-case (as strings.ToLower, which maps each rune with
+	// unicode.ToLower), into a buffer on the stack when it changes
+	// anything: the lookup of string(buf) does not copy it. ASCII words,
+	// most of them, are lowered byte by byte.
 	var buf [maxKeyLen]byte
 	key := buf[:0]
-	lowered := false
-	for i := 0; i < len(w); {
-		r, size := rune(w[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(w[i:])
+	ascii, upper := true, false
+	for i := 0; i < len(w); i++ {
+		b := w[i]
+		if b >= utf8.RuneSelf {
+			ascii = false
+			break
 		}
-		l := unicode.ToLower(r)
-		if l != r {
-			lowered = true
-		}
-		if len(key)+utf8.UTFMax > len(buf) {
-			return c.newLexeme(strings.ToLower(w))
-		}
-		key = utf8.AppendRune(key, l)
-		i += size
+		upper = upper || 'A' <= b && b <= 'Z'
 	}
-	if !lowered {
-		if lx, ok := c.lex.words[w]; ok {
-			return lx
+	switch {
+	case ascii && !upper:
+		return c.lookup(w)
+	case len(w) > maxKeyLen-utf8.UTFMax:
+		return c.lookup(strings.ToLower(w))
+	case ascii:
+		for i := 0; i < len(w); i++ {
+			key = append(key, lowerASCII(w[i]))
 		}
-		return c.newLexeme(w)
+	default:
+		for _, r := range w {
+			key = utf8.AppendRune(key, unicode.ToLower(r))
+		}
+		// A lower-case rune takes at most one more byte than its
+		// capital (İ, two bytes, lowers to i, one; Ⱥ, two, to ⱥ,
+		// three): the buffer may still be too short.
+		if len(key) > maxKeyLen {
+			return c.lookup(strings.ToLower(w))
+		}
 	}
 	if lx, ok := c.lex.words[string(key)]; ok {
 		return lx
@@ -251,14 +259,22 @@ func (c *Classifier) lexemeOf(w string) *lexeme {
 	return c.newLexeme(string(key))
 }
 
+// lookup returns the lexeme of the lower-case word lower.
+func (c *Classifier) lookup(lower string) *lexeme {
+	if lx, ok := c.lex.words[lower]; ok {
+		return lx
+	}
+	return c.newLexeme(lower)
+}
+
 // tokens is tokenize, then the analysis's typo correction and numbering
 // (model.number), through the lexicon: the tokens are those, field for
 // field (TestTokensAsBefore), with their lexemes.
-func (c *Classifier) tokens(text string) []token {
+func (c *Classifier) tokens(text string, sc *scratch) []token {
 	if !isNFC(text) {
 		text = norm.NFC.String(text)
 	}
-	toks := make([]token, 0, len(text)/6+4)
+	toks := sc.tokenBuf(len(text)/6 + 4)
 	for i := 0; i < len(text); {
 		start, end := nextWord(text, i)
 		if start < 0 {
@@ -287,6 +303,9 @@ func (c *Classifier) tokens(text string) []token {
 		// the lexeme's only when the two agree (firstPlatform checks).
 		t.lx = lx
 		t.lower, t.fold, t.en, t.fr, t.ids = lx.lower, lx.fold, lx.en, lx.fr, lx.ids
+	}
+	if sc != nil && cap(toks) > cap(sc.toks) {
+		sc.toks = toks
 	}
 	return toks
 }

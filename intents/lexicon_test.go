@@ -1,12 +1,15 @@
 package intents
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/commsbot/commsbot/bot"
 	"github.com/commsbot/commsbot/knowledge"
 )
 
@@ -31,7 +34,7 @@ func referenceTokens(c *Classifier, text string) []token {
 func lexiconTexts(t *testing.T, kb *knowledge.KB) []string {
 	texts := append(questionTexts(t), "POLICE DE CARACTÈRES?", "les polices d'écriture", "faut QUAND MÊME les aviser", "Quand meme",
 		"FB and IG and Insta", "x.com", "On X", "Pls r u sure", "Évaluation ÉVALUATION évaluation", "İstanbul ǅemal Kelvin \u212a",
-		strings.Repeat("a", 70)+" "+strings.Repeat("É", 40), "consentment consentmnet instagarm", "e\u0301te\u0301 \u0301x", "\xff\xfeabc d\xffe",
+		strings.Repeat("a", 70)+" "+strings.Repeat("É", 40)+" "+strings.Repeat("Ⱥ", 29)+" "+strings.Repeat("É", 29)+" "+strings.Repeat("A", 61), "consentment consentmnet instagarm", "e\u0301te\u0301 \u0301x", "\xff\xfeabc d\xffe",
 		"ﬁnancial ǲ ß STRASSE", "2021-01 A.8 PSU 938", "Facebook, TikTok or Bluesky?")
 	for _, ex := range kb.Examples() {
 		texts = append(texts, ex.Text)
@@ -84,7 +87,7 @@ func TestTokensAsBefore(t *testing.T) {
 	hits, all := 0, 0
 	for _, c := range []*Classifier{cue, full} {
 		for _, text := range texts {
-			got := c.tokens(text)
+			got := c.tokens(text, nil)
 			want := referenceTokens(c, text)
 			bare := slices.Clone(got)
 			for i := range bare {
@@ -140,5 +143,80 @@ func TestTokensAsBefore(t *testing.T) {
 	t.Logf("%d of %d words of the questions found in the lexicon", hits, all)
 	if hits < all*9/10 {
 		t.Errorf("only %d of %d tokens found in the lexicon", hits, all)
+	}
+}
+
+// TestScratchReuse: the analysis of a message in a scratch that served
+// other messages, and the learned model's candidates in it, are those of a
+// fresh analysis, on every question in turn; and messages understood on
+// many goroutines at once, scratches going from one to another through
+// the pool, are understood as one at a time (run with -race too).
+func TestScratchReuse(t *testing.T) {
+	kb, err := knowledge.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewWith(kb.Examples(), kb.PrimarySections())
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := questionTexts(t)
+	fresh := func(text string) ([]token, *scanned, []Scored, []Candidate) {
+		toks := referenceTokens(c, text)
+		markFocus(text, toks)
+		a := c.analyse(text, "")
+		return toks, scan(foldText(toks)), a.scores, c.nb.predict(toks)
+	}
+	sc := new(scratch)
+	for _, text := range texts {
+		toks := c.tokens(text, sc)
+		markFocus(text, toks)
+		folded := sc.scan(foldText(toks))
+		a := analysis{raw: text, toks: toks, folded: folded, sc: sc}
+		// The scores themselves come from analyse; score is run on the
+		// scratch's storage again to compare.
+		base := c.analyse(text, "")
+		a.focus, a.slots = base.focus, base.slots
+		scores, _ := c.score(a, "")
+		cands := c.predict(a)
+		wantToks, wantScan, wantScores, wantCands := fresh(text)
+		for i := range toks {
+			toks[i].lx = nil
+		}
+		switch {
+		case !reflect.DeepEqual(toks, wantToks):
+			t.Fatalf("%q: tokens differ", text)
+		case !reflect.DeepEqual(*folded, *wantScan):
+			t.Fatalf("%q: scan differs", text)
+		case !reflect.DeepEqual(scores, wantScores):
+			t.Fatalf("%q: scores differ:\n got %v\nwant %v", text, scores, wantScores)
+		case !reflect.DeepEqual(cands, wantCands):
+			t.Fatalf("%q: candidates differ", text)
+		}
+	}
+
+	prev := bot.State{Intent: "breach.incident", Lang: bot.French}
+	want := make([]bot.Understanding, len(texts))
+	for i, text := range texts {
+		want[i] = c.Understand(text, prev, "")
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := range 4 {
+		wg.Go(func() {
+			// A quarter of the messages each, in orders of their own.
+			for k := range len(texts) / 4 {
+				i := (k*7 + g*31) % len(texts)
+				if got := c.Understand(texts[i], prev, ""); !reflect.DeepEqual(got, want[i]) {
+					errs <- fmt.Sprintf("%q:\n got %+v\nwant %+v", texts[i], got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
 	}
 }

@@ -539,14 +539,28 @@ var allLits = sync.OnceValue(func() literalScan {
 func (p *phrases) inScan(t *scanned) bool { return p.pre != nil && p.id < t.n }
 
 func scan(s string) *scanned {
+	t := &scanned{}
+	t.fill(s, nil)
+	return t
+}
+
+// fill makes t the scan of s, its offsets in buf's storage (grown as
+// needed), and returns the storage.
+func (t *scanned) fill(s string, buf []int32) []int32 {
 	all := allLits()
 	n := all.n
 	// The hits go to a buffer on the stack (most messages have fewer);
-	// the group bounds and the offsets share one allocation.
+	// the group bounds and the offsets share one allocation, or none
+	// when buf has room.
 	var arr [256]litHit
 	hits := all.set.find(s, arr[:0])
-	buf := make([]int32, n+1+len(hits))
-	t := &scanned{s: s, n: n, from: buf[:n+1], offs: buf[n+1:]}
+	if need := n + 1 + len(hits); cap(buf) >= need {
+		buf = buf[:need]
+		clear(buf[:n+1]) // the counts start at 0; the offsets are all set
+	} else {
+		buf = make([]int32, need)
+	}
+	*t = scanned{s: s, n: n, from: buf[:n+1], offs: buf[n+1:]}
 	// Counting sort of the offsets by pattern: count each group's hits
 	// in from[g], sum them so that from[g] is where group g ends, then
 	// place the hits from the last, each one step before its group's
@@ -568,7 +582,7 @@ func scan(s string) *scanned {
 			slices.Sort(t.offs[t.from[g]:t.from[g+1]])
 		}
 	}
-	return t
+	return buf
 }
 
 // has reports whether a literal of p (which t's pass looked for) occurs in
