@@ -40,6 +40,9 @@ type lexeme struct {
 	// when not cached, or without a learned model).
 	grams *wordGrams
 	nb    *learned
+	// feats is what the word gives nb's predict besides (see
+	// learned.lexemeFeats); nil for a word made for one message.
+	feats *lexFeats
 	// aliases are the platform aliases whose first word is fold, and
 	// typedAliases those whose first word is typed (see firstPlatform).
 	aliases, typedAliases []aliasRef
@@ -113,6 +116,15 @@ func newLexicon(c *Classifier, examples []bot.Example) *lexicon {
 	}
 	for _, w := range senseWords {
 		lx.after[w] = c.afterLexeme("", w, w)
+	}
+	// The learned model's features of the lexicon's words (a word made
+	// for one message has its features hashed then).
+	if c.nb != nil {
+		for _, m := range []map[string]*lexeme{lx.words, lx.after} {
+			for _, l := range m {
+				l.feats = c.nb.lexemeFeats(l)
+			}
+		}
 	}
 	return lx
 }

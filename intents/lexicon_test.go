@@ -132,6 +132,10 @@ func TestTokensAsBefore(t *testing.T) {
 				t.Fatalf("%q: candidates %v, want %v", text, a, b)
 			}
 			if c.nb != nil {
+				// The tokens' lexemes' spans, and the hashes as before.
+				if !c.nb.ownLexemes(got) {
+					t.Fatalf("%q: predict would not read the lexemes", text)
+				}
 				if a, b := c.nb.predict(got), c.nb.predict(want); !reflect.DeepEqual(a, b) {
 					t.Fatalf("%q: predict\n got %v\nwant %v", text, a, b)
 				}

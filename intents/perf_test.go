@@ -31,7 +31,7 @@ import (
 
 // questionTexts returns every question of testdata/*.jsonl, and texts made
 // to reach odd corners (empty, one word, a typo, accents).
-func questionTexts(t *testing.T) []string {
+func questionTexts(t testing.TB) []string {
 	t.Helper()
 	texts := []string{"", " ", "?", "pia", "Facebok account", "Peut-on utiliser Mastodon pour notre ministère?", "zzyzx qwerty flurbish?",
 		"We blocked a troll. How long must we keep their comments?", "e\u0301te\u0301 — ok?"}
