@@ -425,14 +425,25 @@ func TestLitSetAsLibrary(t *testing.T) {
 		s    *litSet
 	}
 	var sets []set
-	groups := make([][]string, len(allPhrases))
-	for i, p := range allPhrases {
+	all := allLits()
+	groups := make([][]string, all.n+all.nflags)
+	for i, p := range allPhrases[:all.n] {
 		if p.pre != nil {
 			groups[i] = p.lits
 			sets = append(sets, set{fmt.Sprint("pattern ", i), [][]string{p.lits}, p.pre()})
 		}
+		if p.need != nil {
+			groups[all.n+i] = p.needLits
+		}
 	}
-	sets = append(sets, set{"all patterns", groups[:allLits().n], allLits().set})
+	for i, u := range useCues {
+		groups[all.n+all.useFlag+i] = u.cues
+	}
+	for i, k := range piCues {
+		groups[all.n+all.piFlag+i] = k.cues
+	}
+	groups[all.n+all.incidentFlag] = incidentCues
+	sets = append(sets, set{"all patterns", groups, all.set})
 	var uses, kinds [][]string
 	for _, u := range useCues {
 		uses = append(uses, u.cues)
@@ -880,5 +891,62 @@ func TestPIKindsHaveNoSpaces(t *testing.T) {
 		if strings.ContainsRune(k, ' ') {
 			t.Errorf("standard kind %q has a space", k)
 		}
+	}
+}
+
+// TestScanFlags: the one pass over a message notes, for every pattern with
+// needed literals, whether one occurs as the pattern's own automaton says,
+// and which uses, kinds of personal information and incident cues occur as
+// their automata say, on every question (as typed and folded) and on the
+// cues themselves.
+func TestScanFlags(t *testing.T) {
+	all := allLits()
+	var texts []string
+	for _, q := range questionTexts(t) {
+		texts = append(texts, q, foldText(tokenize(q)))
+	}
+	for _, u := range useCues {
+		texts = append(texts, u.cues...)
+	}
+	for _, k := range piCues {
+		texts = append(texts, k.cues...)
+	}
+	texts = append(texts, incidentCues...)
+	needs, on := 0, 0
+	sc := new(scratch)
+	for _, text := range texts {
+		for _, folded := range []*scanned{scan(text), sc.scan(text)} {
+			for i, p := range allPhrases[:all.n] {
+				if p.need == nil {
+					continue
+				}
+				needs++
+				if got, want := folded.flag(i), p.need().any(text); got != want {
+					t.Fatalf("pattern %d on %q: needed literals %v, its automaton says %v", i, text, got, want)
+				}
+			}
+			uses, kinds := make([]bool, len(useCues)), make([]bool, len(piCues))
+			useLits.groups(text, uses)
+			piLits.groups(text, kinds)
+			for i, want := range uses {
+				if folded.flag(all.useFlag+i) != want {
+					t.Fatalf("%q: use %s %v, want %v", text, useCues[i].use, !want, want)
+				}
+				if want {
+					on++
+				}
+			}
+			for i, want := range kinds {
+				if folded.flag(all.piFlag+i) != want {
+					t.Fatalf("%q: kind %s %v, want %v", text, piCues[i].kind, !want, want)
+				}
+			}
+			if got, want := folded.flag(all.incidentFlag), incidentLits.any(text); got != want {
+				t.Fatalf("%q: incident %v, want %v", text, got, want)
+			}
+		}
+	}
+	if needs == 0 || on < 1000 {
+		t.Errorf("%d needed-literal checks, %d uses found: the comparison proves little", needs, on)
 	}
 }

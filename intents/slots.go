@@ -257,10 +257,10 @@ func findUses(folded *scanned) []string {
 	if otherThanRe.Match(folded) {
 		uses = append(uses, UseOtherAdmin)
 	}
-	seen := make([]bool, len(useCues))
-	useLits.groups(folded.s, seen)
+	// The scan noted which uses' cues occur.
+	at := allLits().useFlag
 	for i, u := range useCues {
-		if seen[i] {
+		if folded.flag(at + i) {
 			uses = append(uses, u.use)
 		}
 	}
@@ -335,10 +335,10 @@ var piCues = []struct {
 // findPI lists the kinds of personal information a message mentions.
 func findPI(folded *scanned) []string {
 	var kinds []string
-	seen := make([]bool, len(piCues))
-	piLits.groups(folded.s, seen)
+	// The scan noted which kinds' cues occur.
+	at := allLits().piFlag
 	for i, k := range piCues {
-		if seen[i] {
+		if folded.flag(at + i) {
 			kinds = append(kinds, k.kind)
 		}
 	}
@@ -389,5 +389,5 @@ var incidentCues = []string{
 
 // findIncident reports whether a message describes a breach that happened.
 func findIncident(folded *scanned) bool {
-	return incidentLits.any(folded.s)
+	return folded.flag(allLits().incidentFlag) // the scan noted whether one occurs
 }
