@@ -535,8 +535,11 @@ func (m *learned) predictLexemes(toks []token, scores, probs []float64, order []
 		}
 		if g := lx.grams; g != nil {
 			known += g.known
+			// Re-sliced to g's length, the loop needs no bounds check
+			// per class.
+			sc := scores[:len(g.scores)]
 			for i, s := range g.scores {
-				scores[i] += s
+				sc[i] += s
 			}
 			continue
 		}
