@@ -601,7 +601,10 @@ func (e *Engine) handleTurn(ctx context.Context, m Message, checkSeen bool, t *t
 	}
 	prev.Updated = now()
 	if t != nil {
-		t.save, t.ttl = &prev, ttl
+		// A copy goes back to the caller: taking prev's own address
+		// would move it to the heap on every message, leased or not.
+		save := prev
+		t.save, t.ttl = &save, ttl
 		return reply, storeErr
 	}
 	if err := e.Store.SaveConversation(ctx, m.Conversation, prev, ttl); err != nil && storeErr == nil {

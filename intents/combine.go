@@ -16,7 +16,7 @@ import (
 // they describe needs a coordinator (Entry "review" or "no-review"): they
 // train the learned review detector.
 func NewWith(examples []bot.Example, primary map[string]string, situations []bot.Example) (*Classifier, error) {
-	c, err := New()
+	c, err := newCues()
 	if err != nil {
 		return nil, err
 	}
@@ -26,6 +26,7 @@ func NewWith(examples []bot.Example, primary map[string]string, situations []bot
 		c.sit = trainLearned(situations)
 	}
 	freezeStems() // and now the examples' words
+	c.lex = newLexicon(c, examples)
 	return c, nil
 }
 
@@ -81,11 +82,12 @@ var (
 // answer.
 func (c *Classifier) Understand(text string, prev bot.State, hint bot.Lang) bot.Understanding {
 	u, a := c.cues(text, prev, hint)
+	defer c.release(a.sc)
 	cue := u
 	var cands []Candidate
 	if c.nb != nil && u.Command == bot.CmdNone && !u.FollowUp &&
 		(u.Abstain == "" || u.Abstain == "unsure" || u.Abstain == "out-of-scope") {
-		cands = c.nb.predict(a.toks)
+		cands = c.predict(a)
 	}
 	// Out of scope by the cue file's rules, the learned model is heard by
 	// the review detectors only.

@@ -279,6 +279,13 @@ func (m *model) candidates(toks []token, out []int) []int {
 		set[id/64] |= 1 << (id % 64)
 	}
 	for ti := range toks {
+		if lx := toks[ti].lx; lx != nil {
+			// The same ids, gathered when the lexicon was built.
+			for _, id := range lx.cands {
+				set[id/64] |= 1 << (id % 64)
+			}
+			continue
+		}
 		for k, n := range toks[ti].ids {
 			if n > 0 && int(n) < len(m.index[k]) {
 				for _, id := range m.index[k][n] {

@@ -46,6 +46,8 @@ type Classifier struct {
 	// situation needs a coordinator (knowledge/situations.yaml); nil
 	// without them.
 	sit *learned
+	// lex holds the lexemes of the words the classifier knows.
+	lex *lexicon
 	// Trace, when set, is told the cue engine's reading, the learned
 	// model's candidates and the final understanding of every message
 	// (for calibration runs; never set in production).
@@ -56,6 +58,17 @@ type Classifier struct {
 
 // New compiles the embedded cue file.
 func New() (*Classifier, error) {
+	c, err := newCues()
+	if err != nil {
+		return nil, err
+	}
+	c.lex = newLexicon(c, nil)
+	return c, nil
+}
+
+// newCues is New without the lexicon, which NewWith builds once the
+// learned model is trained.
+func newCues() (*Classifier, error) {
 	m, err := loadModel(intentsYAML)
 	if err != nil {
 		return nil, err
@@ -114,19 +127,16 @@ type analysis struct {
 	// docEvidence is the weight of each document's own words in the
 	// message ("breach", "political", "2021-01"…).
 	docEvidence docWeights
+	// sc holds the tokens, the scan, the scores and the candidates (see
+	// scratch).
+	sc *scratch
 }
 
 func (c *Classifier) analyse(text, prevDoc string) analysis {
-	toks := tokenize(text)
-	for i := range toks {
-		if fixed, ok := c.fuzzy.correct(toks[i].fold); ok {
-			toks[i].fold, toks[i].lower = fixed, fixed
-			toks[i].en, toks[i].fr = stems(fixed)
-		}
-	}
-	c.m.number(toks)
+	sc := newScratch()         // Understand gives it back
+	toks := c.tokens(text, sc) // tokenized, typos corrected, numbered
 	markFocus(text, toks)
-	a := analysis{raw: text, toks: toks, words: countContent(toks), folded: scan(foldText(toks))}
+	a := analysis{raw: text, toks: toks, words: countContent(toks), folded: sc.scan(foldText(toks)), sc: sc}
 	// markFocus marks a suffix of the tokens: the focus shares them.
 	if i := slices.IndexFunc(toks, func(t token) bool { return t.focus }); i >= 0 {
 		a.focus = toks[i:len(toks):len(toks)]
@@ -138,7 +148,8 @@ func (c *Classifier) analyse(text, prevDoc string) analysis {
 	if p, _, ok := findPlatform(toks); ok {
 		a.slots.Platform, a.slots.PlatformReviewed = p.Name, p.Reviewed
 	}
-	if all := allPlatforms(toks); a.slots.Platform != "" && len(all) > 1 {
+	var platArr [4]Platform
+	if all := allPlatforms(toks, platArr[:0]); a.slots.Platform != "" && len(all) > 1 {
 		for _, p := range all {
 			if p.Reviewed {
 				a.slots.Reviewed = append(a.slots.Reviewed, p.Name)
@@ -307,10 +318,7 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, docWeights) {
 	}
 	// Each intent's matched cues, in the order they matched, share one
 	// backing array: one allocation instead of one per intent.
-	var srcs []string
-	if len(hits) > 0 {
-		srcs = make([]string, len(hits))
-	}
+	out, srcs := a.sc.scored(n, len(hits))
 	var cntArr [64]int
 	var cnt []int
 	if n <= len(cntArr) {
@@ -321,7 +329,6 @@ func (c *Classifier) score(a analysis, prevDoc string) ([]Scored, docWeights) {
 	for _, id := range hits {
 		cnt[c.m.owners[id].intent]++
 	}
-	out := make([]Scored, n)
 	at := 0
 	for ii, k := range cnt {
 		if k > 0 { // an intent without a match keeps nil Cues

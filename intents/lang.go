@@ -29,10 +29,16 @@ account accounts personal information breach list platform use post email people
 func detectLang(toks []token, raw string) (lang bot.Lang, sure bool) {
 	var fr, en float64
 	for _, t := range toks {
-		if frWords[t.fold] {
+		isFr, isEn := false, false
+		if t.lx != nil {
+			isFr, isEn = t.lx.frWord, t.lx.enWord
+		} else {
+			isFr, isEn = frWords[t.fold], enWords[t.fold]
+		}
+		if isFr {
 			fr++
 		}
-		if enWords[t.fold] {
+		if isEn {
 			en++
 		}
 		if t.fold != t.lower { // accented letters
@@ -41,12 +47,11 @@ func detectLang(toks []token, raw string) (lang bot.Lang, sure bool) {
 	}
 	// Elisions: l', d', qu', j', n', s', c'. Every one has an apostrophe,
 	// which lower-casing neither makes nor removes: a message without one
-	// (most) is not lower-cased (a copy) and searched fourteen times.
+	// (most) is not searched. One with an apostrophe is searched once,
+	// without a lower-case copy (see countElisions).
 	if strings.ContainsAny(raw, "'’") {
-		low := strings.ToLower(raw)
-		for _, e := range []string{"l'", "d'", "qu'", "j'", "n'", "s'", "c'", "l’", "d’", "qu’", "j’", "n’", "s’", "c’"} {
-			fr += 0.5 * float64(countWordPrefix(low, e))
-		}
+		// Each counts 0.5: sums of halves are exact in any order.
+		fr += 0.5 * float64(countElisions(raw))
 	}
 	switch {
 	case fr > en:
@@ -57,18 +62,46 @@ func detectLang(toks []token, raw string) (lang bot.Lang, sure bool) {
 	return bot.English, false
 }
 
-// countWordPrefix counts occurrences of p at the start of a word.
-func countWordPrefix(s, p string) int {
+// countElisions counts the elisions l', d', qu', j', n', s' and c' (with
+// either apostrophe) that begin a word of s: what counting each of them in
+// strings.ToLower(s) with countWordPrefix counts, in one pass over s and
+// without the copy. Every elision ends at an apostrophe, and an apostrophe
+// ends at most one of them (the letter before it; "qu" for u). Of all
+// runes only the ASCII capitals lower-case to those letters (the Kelvin
+// sign and the dotted capital I lower-case to k and i), and the bytes an
+// elision may follow (space, parenthesis, quote) are ASCII, which
+// lower-casing leaves alone.
+func countElisions(s string) int {
 	n := 0
-	for i := 0; ; {
-		j := strings.Index(s[i:], p)
-		if j < 0 {
-			return n
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\'':
+		case s[i] == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x99: // ’
+		default:
+			continue
 		}
-		at := i + j
-		if at == 0 || s[at-1] == ' ' || s[at-1] == '(' || s[at-1] == '"' {
+		start := -1
+		if i >= 1 {
+			switch lowerASCII(s[i-1]) {
+			case 'l', 'd', 'j', 'n', 's', 'c':
+				start = i - 1
+			case 'u':
+				if i >= 2 && lowerASCII(s[i-2]) == 'q' {
+					start = i - 2
+				}
+			}
+		}
+		if start == 0 || start > 0 && (s[start-1] == ' ' || s[start-1] == '(' || s[start-1] == '"') {
 			n++
 		}
-		i = at + len(p)
 	}
+	return n
+}
+
+// lowerASCII lowers an ASCII capital; other bytes are left alone.
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
 }

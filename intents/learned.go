@@ -205,7 +205,10 @@ type Candidate struct {
 
 // predict returns every class, most probable first. Features the model never
 // saw are ignored: they say nothing about any class.
-func (m *learned) predict(toks []token) []Candidate {
+func (m *learned) predict(toks []token) []Candidate { return m.predictInto(toks, nil) }
+
+// predictInto is predict, the candidates in out's storage when it has room.
+func (m *learned) predictInto(toks []token, out []Candidate) []Candidate {
 	if m == nil || len(m.classes) == 0 {
 		return nil
 	}
@@ -222,13 +225,22 @@ func (m *learned) predict(toks []token) []Candidate {
 	} else {
 		scores, probs, order = make([]float64, n), make([]float64, n), make([]int32, n)
 	}
+	if m.ownLexemes(toks) {
+		return m.predictLexemes(toks, scores, probs, order, out)
+	}
 	known := 0
 	feats := wordFeatures(toks, arr[:0])
 	for _, t := range toks {
 		if len(t.fold) < nbMinGram {
 			continue
 		}
-		if g, ok := m.words[t.fold]; ok {
+		g, ok := (*wordGrams)(nil), false
+		if t.lx != nil && t.lx.nb == m {
+			g, ok = t.lx.grams, t.lx.grams != nil
+		} else {
+			g, ok = m.words[t.fold]
+		}
+		if ok {
 			known += g.known
 			for i, s := range g.scores {
 				scores[i] += s
@@ -238,6 +250,13 @@ func (m *learned) predict(toks []token) []Candidate {
 		feats = charGrams(t.fold, feats)
 	}
 	known += m.add(feats, scores)
+	return m.finish(scores, known, probs, order, out)
+}
+
+// finish turns the classes' summed log-likelihoods (scores) and the number
+// of known features into the candidates, in out's storage when it has
+// room; probs and order are scratch of len(scores).
+func (m *learned) finish(scores []float64, known int, probs []float64, order []int32, out []Candidate) []Candidate {
 	for i := range scores {
 		scores[i] += float64(known) * m.unseen[i]
 	}
@@ -260,7 +279,11 @@ func (m *learned) predict(toks []token) []Candidate {
 	// candidates by probability and name would, without moving them or
 	// comparing strings.
 	m.sortClasses(order, probs)
-	out := make([]Candidate, len(m.classes))
+	if cap(out) >= len(m.classes) {
+		out = out[:len(m.classes)] // every one is set below
+	} else {
+		out = make([]Candidate, len(m.classes))
+	}
 	for k, i := range order {
 		out[k] = Candidate{Entry: m.classes[i], P: probs[i], Gap: scores[i] - best}
 	}
@@ -328,7 +351,7 @@ func wordFeatures(toks []token, out []uint64) []uint64 {
 		if w == "" {
 			w = t.fold
 		}
-		if stopword(t.fold) {
+		if t.lx != nil && t.lx.nbStop || t.lx == nil && stopword(t.fold) {
 			prev = ""
 			continue
 		}
@@ -404,3 +427,141 @@ const (
 	nbMinGram = 3
 	nbMaxGram = 5
 )
+
+// The learned model's share of a lexeme: its features looked up once, when
+// the lexicon is built. predict then adds the same postings in the same
+// order as from the features' hashes (the same sums, to the bit:
+// TestTokensAsBefore), without hashing them or looking up their buckets.
+
+// span is the postings of one bucket: post[from:to].
+type span struct{ from, to int32 }
+
+// lexFeats is a word's features in a learned model.
+type lexFeats struct {
+	// unigram is the postings of the word's unigram (w: its English stem,
+	// or its folded form without one); bigram is the FNV state of a
+	// bigram that starts with the word, up to the word that follows it.
+	unigram span
+	bigram  uint64
+	w       string
+	// grams are the spans of the word's character n-grams that the model
+	// knows, in charGrams's order (none for a word whose n-grams' scores
+	// are cached, or that is too short).
+	grams []span
+}
+
+// bucket returns the postings' span of feature f.
+func (m *learned) bucket(f uint64) span {
+	b := f & tableMask
+	return span{m.starts[b], m.starts[b+1]}
+}
+
+// lexemeFeats works out what a lexeme's word gives m's predict.
+func (m *learned) lexemeFeats(lx *lexeme) *lexFeats {
+	lf := m.wordFeats(lx)
+	if lx.grams == nil && len(lx.fold) >= nbMinGram {
+		var arr [64]uint64
+		for _, f := range charGrams(lx.fold, arr[:0]) {
+			if s := m.bucket(f); s.from != s.to {
+				lf.grams = append(lf.grams, s)
+			}
+		}
+	}
+	return &lf
+}
+
+// wordFeats is lexemeFeats without the n-grams.
+func (m *learned) wordFeats(lx *lexeme) lexFeats {
+	w := lx.en
+	if w == "" {
+		w = lx.fold
+	}
+	lf := lexFeats{unigram: m.bucket(hashFeat('w', w, "")), w: w}
+	h := fnvStart('b')
+	for i := 0; i < len(w); i++ {
+		h = fnvByte(h, w[i])
+	}
+	lf.bigram = fnvByte(h, ' ')
+	return lf
+}
+
+// ownLexemes reports whether every token has a lexeme worked out for m
+// (bigrams are hashed from the first word's state: a word must not be
+// empty, which none is).
+func (m *learned) ownLexemes(toks []token) bool {
+	for i := range toks {
+		if lx := toks[i].lx; lx == nil || lx.nb != m || lx.en == "" && lx.fold == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// predictLexemes is predict for tokens that all have m's lexemes: the
+// features of wordFeatures, then the character n-grams of the words
+// without cached scores, as spans.
+func (m *learned) predictLexemes(toks []token, scores, probs []float64, order []int32, out []Candidate) []Candidate {
+	var arr [256]span
+	spans := arr[:0]
+	var prevBigram uint64
+	hasPrev := false
+	for i := range toks {
+		lx := toks[i].lx
+		if lx.nbStop {
+			hasPrev = false
+			continue
+		}
+		var lf lexFeats
+		if lx.feats != nil {
+			lf = *lx.feats
+		} else {
+			lf = m.wordFeats(lx)
+		}
+		spans = append(spans, lf.unigram)
+		if hasPrev {
+			h := prevBigram
+			for j := 0; j < len(lf.w); j++ {
+				h = fnvByte(h, lf.w[j])
+			}
+			spans = append(spans, m.bucket(h))
+		}
+		prevBigram, hasPrev = lf.bigram, true
+	}
+	known := 0
+	for i := range toks {
+		lx := toks[i].lx
+		if len(lx.fold) < nbMinGram {
+			continue
+		}
+		if g := lx.grams; g != nil {
+			known += g.known
+			// Re-sliced to g's length, the loop needs no bounds check
+			// per class.
+			sc := scores[:len(g.scores)]
+			for i, s := range g.scores {
+				sc[i] += s
+			}
+			continue
+		}
+		if lx.feats != nil {
+			spans = append(spans, lx.feats.grams...)
+			continue
+		}
+		var garr [64]uint64
+		for _, f := range charGrams(lx.fold, garr[:0]) {
+			if s := m.bucket(f); s.from != s.to {
+				spans = append(spans, s)
+			}
+		}
+	}
+	for _, s := range spans {
+		if s.from == s.to {
+			continue
+		}
+		known++
+		for _, p := range m.post[s.from:s.to] {
+			scores[p.class] += float64(p.delta)
+		}
+	}
+	return m.finish(scores, known, probs, order, out)
+}

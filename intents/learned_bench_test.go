@@ -1,9 +1,11 @@
 package intents
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/commsbot/commsbot/bot"
+	"github.com/commsbot/commsbot/knowledge"
 )
 
 func BenchmarkLearnedPredict(b *testing.B) {
@@ -18,5 +20,42 @@ func BenchmarkLearnedPredict(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		m.predict(toks)
+	}
+}
+
+// BenchmarkPredictQuestions predicts every question of the sets once per
+// iteration, from tokens with the lexicon's features (lexemes) and from
+// the same tokens without (hashes).
+func BenchmarkPredictQuestions(b *testing.B) {
+	kb, err := knowledge.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := NewWith(kb.Examples(), nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var withLex, without [][]token
+	for _, q := range questionTexts(b)[:2000] {
+		toks := c.tokens(q, nil)
+		withLex = append(withLex, toks)
+		bare := slices.Clone(toks)
+		for i := range bare {
+			bare[i].lx = nil
+		}
+		without = append(without, bare)
+	}
+	for _, bc := range []struct {
+		name string
+		toks [][]token
+	}{{"lexemes", withLex}, {"hashes", without}} {
+		b.Run(bc.name, func(b *testing.B) {
+			out := make([]Candidate, 0, 64)
+			for b.Loop() {
+				for _, toks := range bc.toks {
+					out = c.nb.predictInto(toks, out)
+				}
+			}
+		})
 	}
 }

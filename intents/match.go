@@ -51,7 +51,8 @@ type phrases struct {
 	// required): a text with none of them does not match, and the regexp
 	// is not run. Nil when no such strings of three bytes or more are
 	// known.
-	need func() *litSet
+	need     func() *litSet
+	needLits []string // need's literals
 }
 
 // possible reports whether s may match p as far as its heads and its
@@ -60,6 +61,11 @@ func (p *phrases) possible(s string) bool {
 	if p.need != nil && !p.need().any(s) {
 		return false
 	}
+	return p.headsOK(s)
+}
+
+// headsOK reports whether s begins with one of p's heads, if it has any.
+func (p *phrases) headsOK(s string) bool {
 	if p.heads == nil {
 		return true
 	}
@@ -88,6 +94,7 @@ func mustPhrases(pattern string) *phrases {
 	if p.pre == nil && p.words == nil {
 		if lits, ok := required(tree.Simplify()); ok && !slices.ContainsFunc(lits, func(l string) bool { return len(l) < 3 }) {
 			p.need = sync.OnceValue(func() *litSet { return newLitSet(lits) })
+			p.needLits = lits
 		}
 	}
 	return p
@@ -300,8 +307,17 @@ func (p *phrases) offsets(s string, out []int32) []int32 {
 
 // MatchString reports whether s contains a match.
 func (p *phrases) MatchString(s string) bool {
+	if p.need != nil && !p.need().any(s) {
+		return false
+	}
+	return p.matchRest(s)
+}
+
+// matchRest is MatchString once p's needed literals are known to occur in
+// s.
+func (p *phrases) matchRest(s string) bool {
 	switch {
-	case !p.possible(s):
+	case !p.headsOK(s):
 		return false
 	case p.anchored != nil:
 		var arr [32]int32
@@ -514,61 +530,114 @@ type scanned struct {
 	// and sorted: pattern i's are offs[from[i]:from[i+1]].
 	offs []int32
 	from []int32
+	// flags[i] is 1 when a literal of flag group i occurs (see
+	// literalScan).
+	flags []int32
 }
 
+// flag reports whether a literal of flag group i occurs in t.
+func (t *scanned) flag(i int) bool { return t.flags[i] != 0 }
+
 // literalScan is the literals of every pattern with a prefilter, grouped
-// by the pattern's index in allPhrases, for the first n patterns.
+// by the pattern's index in allPhrases, for the first n patterns; then, in
+// groups of which the scan only notes whether one occurs (flags), the
+// needed literals of the first n patterns (flag i: pattern i's) and the
+// slot cues (flags from useFlag, piFlag and incidentFlag): each of these
+// took a pass over the message of its own.
 type literalScan struct {
-	set *litSet
-	n   int
+	set    *litSet
+	n      int
+	nflags int
+	// useFlag is the flag of useCues[0] (useCues[i]'s is useFlag+i);
+	// piFlag likewise for piCues; incidentFlag is incidentCues'.
+	useFlag, piFlag, incidentFlag int
 }
 
 // allLits is built once, after the package's patterns (a pattern compiled
-// later, by a test, is not in it and is matched on its own).
+// later, by a test, is not in it and is matched on its own) and its init
+// (which puts a space before each slot cue).
 var allLits = sync.OnceValue(func() literalScan {
-	groups := make([][]string, len(allPhrases))
+	if useLits == nil {
+		panic("intents: a message scanned before the package's init")
+	}
+	n := len(allPhrases)
+	ls := literalScan{n: n, useFlag: n, piFlag: n + len(useCues), incidentFlag: n + len(useCues) + len(piCues)}
+	ls.nflags = ls.incidentFlag + 1
+	groups := make([][]string, n+ls.nflags)
 	for i, p := range allPhrases {
 		if p.pre != nil {
 			groups[i] = p.lits
 		}
+		if p.need != nil {
+			groups[n+i] = p.needLits
+		}
 	}
-	return literalScan{set: newLitSet(groups...), n: len(groups)}
+	for i, u := range useCues {
+		groups[n+ls.useFlag+i] = u.cues
+	}
+	for i, k := range piCues {
+		groups[n+ls.piFlag+i] = k.cues
+	}
+	groups[n+ls.incidentFlag] = incidentCues
+	ls.set = newLitSet(groups...)
+	return ls
 })
 
 // inScan reports whether t's pass looked for p's literals.
 func (p *phrases) inScan(t *scanned) bool { return p.pre != nil && p.id < t.n }
 
 func scan(s string) *scanned {
+	t := &scanned{}
+	t.fill(s, nil)
+	return t
+}
+
+// fill makes t the scan of s, its offsets and flags in buf's storage
+// (grown as needed), and returns the storage.
+func (t *scanned) fill(s string, buf []int32) []int32 {
 	all := allLits()
 	n := all.n
 	// The hits go to a buffer on the stack (most messages have fewer);
-	// the group bounds and the offsets share one allocation.
+	// the group bounds, the flags and the offsets share one allocation,
+	// or none when buf has room.
 	var arr [256]litHit
 	hits := all.set.find(s, arr[:0])
-	buf := make([]int32, n+1+len(hits))
-	t := &scanned{s: s, n: n, from: buf[:n+1], offs: buf[n+1:]}
-	// Counting sort of the offsets by pattern: count each group's hits
-	// in from[g], sum them so that from[g] is where group g ends, then
-	// place the hits from the last, each one step before its group's
-	// end; from[g] is left where group g starts. Each pattern's offsets
-	// are then sorted.
+	if need := n + 1 + all.nflags + len(hits); cap(buf) >= need {
+		buf = buf[:need]
+		clear(buf[:n+1+all.nflags]) // the counts start at 0; the offsets are all set
+	} else {
+		buf = make([]int32, need)
+	}
+	from, flags := buf[:n+1], buf[n+1:n+1+all.nflags]
+	// Counting sort of the pattern groups' offsets by pattern: count each
+	// group's hits in from[g], sum them so that from[g] is where group g
+	// ends, then place the hits from the last, each one step before its
+	// group's end; from[g] is left where group g starts. Each pattern's
+	// offsets are then sorted. The flag groups' hits set their flags.
 	for _, h := range hits {
-		t.from[all.set.group[h.lit]]++
-	}
-	for g := 1; g <= n; g++ {
-		t.from[g] += t.from[g-1]
-	}
-	for i := len(hits) - 1; i >= 0; i-- {
-		g := all.set.group[hits[i].lit]
-		t.from[g]--
-		t.offs[t.from[g]] = hits[i].start
-	}
-	for g := range n {
-		if t.from[g+1]-t.from[g] > 1 {
-			slices.Sort(t.offs[t.from[g]:t.from[g+1]])
+		if g := all.set.group[h.lit]; g < n {
+			from[g]++
+		} else {
+			flags[g-n] = 1
 		}
 	}
-	return t
+	for g := 1; g <= n; g++ {
+		from[g] += from[g-1]
+	}
+	offs := buf[n+1+all.nflags : n+1+all.nflags+int(from[n])]
+	for i := len(hits) - 1; i >= 0; i-- {
+		if g := all.set.group[hits[i].lit]; g < n {
+			from[g]--
+			offs[from[g]] = hits[i].start
+		}
+	}
+	for g := range n {
+		if from[g+1]-from[g] > 1 {
+			slices.Sort(offs[from[g]:from[g+1]])
+		}
+	}
+	*t = scanned{s: s, n: n, from: from, offs: offs, flags: flags}
+	return buf
 }
 
 // has reports whether a literal of p (which t's pass looked for) occurs in
@@ -583,6 +652,10 @@ func (p *phrases) offsetsIn(t *scanned) []int32 { return t.offs[t.from[p.id]:t.f
 // Match is MatchString on a scanned text.
 func (p *phrases) Match(t *scanned) bool {
 	if !p.inScan(t) {
+		if p.need != nil && p.id < t.n {
+			// The pass noted whether its needed literals occur.
+			return t.flag(p.id) && p.matchRest(t.s)
+		}
 		return p.MatchString(t.s)
 	}
 	if !t.has(p) {

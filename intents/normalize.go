@@ -32,6 +32,10 @@ type token struct {
 	// itself, after any context ("We blocked a troll. How long must we keep
 	// their comments?").
 	focus bool
+	// lx is the word's lexeme, which holds what the fields above say and
+	// what the classifier looks up by them, for tokens made by
+	// Classifier.tokens; nil for tokenize's, whose readers look up.
+	lx *lexeme
 }
 
 // slang expands chat abbreviations and common misspellings, keyed by the
@@ -51,12 +55,14 @@ var slang = map[string]string{
 }
 
 // isNFC reports whether s is in Unicode normalization form C. ASCII text
-// always is, and most messages are ASCII: the check, which allocates, is
-// left for the others.
+// always is, and most messages are ASCII: the check is left for the
+// others. Of those, nearly all pass the quick check (QuickSpanString, which
+// does not allocate, says the whole text is composed); the full check,
+// which allocates, decides only the few it is unsure of.
 func isNFC(s string) bool {
 	for i := range len(s) {
 		if s[i] >= utf8.RuneSelf {
-			return norm.NFC.IsNormalString(s)
+			return norm.NFC.QuickSpanString(s) == len(s) || norm.NFC.IsNormalString(s)
 		}
 	}
 	return true
@@ -285,7 +291,7 @@ func set(words string) map[string]bool {
 func countContent(toks []token) int {
 	n := 0
 	for _, t := range toks {
-		if !stopwords[t.fold] {
+		if t.lx != nil && !t.lx.stop || t.lx == nil && !stopwords[t.fold] {
 			n++
 		}
 	}

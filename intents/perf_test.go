@@ -31,7 +31,7 @@ import (
 
 // questionTexts returns every question of testdata/*.jsonl, and texts made
 // to reach odd corners (empty, one word, a typo, accents).
-func questionTexts(t *testing.T) []string {
+func questionTexts(t testing.TB) []string {
 	t.Helper()
 	texts := []string{"", " ", "?", "pia", "Facebok account", "Peut-on utiliser Mastodon pour notre ministère?", "zzyzx qwerty flurbish?",
 		"We blocked a troll. How long must we keep their comments?", "e\u0301te\u0301 — ok?"}
@@ -425,14 +425,25 @@ func TestLitSetAsLibrary(t *testing.T) {
 		s    *litSet
 	}
 	var sets []set
-	groups := make([][]string, len(allPhrases))
-	for i, p := range allPhrases {
+	all := allLits()
+	groups := make([][]string, all.n+all.nflags)
+	for i, p := range allPhrases[:all.n] {
 		if p.pre != nil {
 			groups[i] = p.lits
 			sets = append(sets, set{fmt.Sprint("pattern ", i), [][]string{p.lits}, p.pre()})
 		}
+		if p.need != nil {
+			groups[all.n+i] = p.needLits
+		}
 	}
-	sets = append(sets, set{"all patterns", groups[:allLits().n], allLits().set})
+	for i, u := range useCues {
+		groups[all.n+all.useFlag+i] = u.cues
+	}
+	for i, k := range piCues {
+		groups[all.n+all.piFlag+i] = k.cues
+	}
+	groups[all.n+all.incidentFlag] = incidentCues
+	sets = append(sets, set{"all patterns", groups, all.set})
 	var uses, kinds [][]string
 	for _, u := range useCues {
 		uses = append(uses, u.cues)
@@ -735,6 +746,52 @@ func TestDetectLangAsBefore(t *testing.T) {
 	}
 }
 
+// TestElisionCountAsBefore: counting elisions in the message as typed, in
+// one pass, counts what counting each of them in its lower-case copy did,
+// on every question and on texts with odd case and runes.
+func TestElisionCountAsBefore(t *testing.T) {
+	texts := append(questionTexts(t), "L'AVIS", "QU’IL", "l'", "’", "D'accord d'abord", "(L'x \"J'y", "K'\u212a' ſ' İ'", "ÀL'a", "\xffl'x", "ll'l'", "QU'QU'", "'l'", "qu’’", "u'", "Q'", "(qu'", "\"n'", "x’", "\xe2\x80", "l\xe2\x80\x99", " s\xe2\x80\x99")
+	r := rand.New(rand.NewPCG(5, 6))
+	alphabet := []string{"l", "L", "d", "q", "Q", "u", "U", "s", "c", "j", " ", "(", `"`, "'", "’", "x", "é", "\u212a", "\xe2"}
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(10) {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		texts = append(texts, b.String())
+	}
+	n := 0
+	for _, q := range texts {
+		want := 0
+		for _, e := range []string{"l'", "d'", "qu'", "j'", "n'", "s'", "c'", "l’", "d’", "qu’", "j’", "n’", "s’", "c’"} {
+			want += countWordPrefix(strings.ToLower(q), e)
+		}
+		if got := countElisions(q); got != want {
+			t.Fatalf("%q: %d elisions, want %d", q, got, want)
+		}
+		n += want
+	}
+	if n < 50 {
+		t.Errorf("only %d elisions: the comparison proves little", n)
+	}
+}
+
+// countWordPrefix counts occurrences of p at the start of a word.
+func countWordPrefix(s, p string) int {
+	n := 0
+	for i := 0; ; {
+		j := strings.Index(s[i:], p)
+		if j < 0 {
+			return n
+		}
+		at := i + j
+		if at == 0 || s[at-1] == ' ' || s[at-1] == '(' || s[at-1] == '"' {
+			n++
+		}
+		i = at + len(p)
+	}
+}
+
 // referenceDetectLang is detectLang as it was.
 func referenceDetectLang(toks []token, raw string) (lang bot.Lang, sure bool) {
 	var fr, en float64
@@ -817,5 +874,79 @@ func TestRequiredLiterals(t *testing.T) {
 	}
 	if matches < 20 {
 		t.Errorf("only %d matches: the check proves little", matches)
+	}
+}
+
+// TestPIKindsHaveNoSpaces: detect tests whether a kind of personal
+// information is a standard one with slices.Contains, where it searched
+// the kinds joined with spaces; the two agree as long as no kind has a
+// space.
+func TestPIKindsHaveNoSpaces(t *testing.T) {
+	for _, k := range piCues {
+		if strings.ContainsRune(k.kind, ' ') {
+			t.Errorf("kind %q has a space", k.kind)
+		}
+	}
+	for _, k := range standardPI {
+		if strings.ContainsRune(k, ' ') {
+			t.Errorf("standard kind %q has a space", k)
+		}
+	}
+}
+
+// TestScanFlags: the one pass over a message notes, for every pattern with
+// needed literals, whether one occurs as the pattern's own automaton says,
+// and which uses, kinds of personal information and incident cues occur as
+// their automata say, on every question (as typed and folded) and on the
+// cues themselves.
+func TestScanFlags(t *testing.T) {
+	all := allLits()
+	var texts []string
+	for _, q := range questionTexts(t) {
+		texts = append(texts, q, foldText(tokenize(q)))
+	}
+	for _, u := range useCues {
+		texts = append(texts, u.cues...)
+	}
+	for _, k := range piCues {
+		texts = append(texts, k.cues...)
+	}
+	texts = append(texts, incidentCues...)
+	needs, on := 0, 0
+	sc := new(scratch)
+	for _, text := range texts {
+		for _, folded := range []*scanned{scan(text), sc.scan(text)} {
+			for i, p := range allPhrases[:all.n] {
+				if p.need == nil {
+					continue
+				}
+				needs++
+				if got, want := folded.flag(i), p.need().any(text); got != want {
+					t.Fatalf("pattern %d on %q: needed literals %v, its automaton says %v", i, text, got, want)
+				}
+			}
+			uses, kinds := make([]bool, len(useCues)), make([]bool, len(piCues))
+			useLits.groups(text, uses)
+			piLits.groups(text, kinds)
+			for i, want := range uses {
+				if folded.flag(all.useFlag+i) != want {
+					t.Fatalf("%q: use %s %v, want %v", text, useCues[i].use, !want, want)
+				}
+				if want {
+					on++
+				}
+			}
+			for i, want := range kinds {
+				if folded.flag(all.piFlag+i) != want {
+					t.Fatalf("%q: kind %s %v, want %v", text, piCues[i].kind, !want, want)
+				}
+			}
+			if got, want := folded.flag(all.incidentFlag), incidentLits.any(text); got != want {
+				t.Fatalf("%q: incident %v, want %v", text, got, want)
+			}
+		}
+	}
+	if needs == 0 || on < 1000 {
+		t.Errorf("%d needed-literal checks, %d uses found: the comparison proves little", needs, on)
 	}
 }

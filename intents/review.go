@@ -528,7 +528,7 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 		add(bot.CategorySecondaryUse, engagedPeopleRe.Find(f)+" /"+mailingRe.Find(f))
 	}
 	for _, k := range a.slots.PersonalInfo {
-		if !strings.Contains(" "+strings.Join(standardPI, " ")+" ", " "+k+" ") {
+		if !slices.Contains(standardPI, k) { // the kinds have no spaces: as the joined list did
 			add(bot.CategoryOtherPI, k)
 			break
 		}

@@ -91,17 +91,16 @@ func findPlatform(toks []token) (Platform, int, bool) {
 	return p, i, ok
 }
 
-// allPlatforms lists every platform named, once each, in order.
-func allPlatforms(toks []token) []Platform {
-	var out []Platform
-	seen := map[string]bool{}
+// allPlatforms appends to out (a caller's buffer, which spares an
+// allocation on every message that names one) every platform named, once
+// each, in order.
+func allPlatforms(toks []token, out []Platform) []Platform {
 	for at := 0; at < len(toks); {
 		p, i, ok := firstPlatform(toks, at)
 		if !ok {
 			break
 		}
-		if !seen[p.Name] {
-			seen[p.Name] = true
+		if !slices.ContainsFunc(out, func(q Platform) bool { return q.Name == p.Name }) {
 			out = append(out, p)
 		}
 		at = i + 1
@@ -140,9 +139,18 @@ func firstPlatform(toks []token, from int) (Platform, int, bool) {
 				}
 			}
 		}
-		try(aliasByFirst[toks[i].fold])
-		if toks[i].typed != toks[i].fold {
-			try(aliasByFirst[toks[i].typed])
+		// The lexeme has both lists unless a context-dependent reading
+		// gave the token another word than the one typed.
+		if lx := toks[i].lx; lx != nil && lx.typed == toks[i].typed {
+			try(lx.aliases)
+			if toks[i].typed != toks[i].fold {
+				try(lx.typedAliases)
+			}
+		} else {
+			try(aliasByFirst[toks[i].fold])
+			if toks[i].typed != toks[i].fold {
+				try(aliasByFirst[toks[i].typed])
+			}
 		}
 		if best.p >= 0 {
 			return Platforms[best.p], i, true
@@ -249,10 +257,10 @@ func findUses(folded *scanned) []string {
 	if otherThanRe.Match(folded) {
 		uses = append(uses, UseOtherAdmin)
 	}
-	seen := make([]bool, len(useCues))
-	useLits.groups(folded.s, seen)
+	// The scan noted which uses' cues occur.
+	at := allLits().useFlag
 	for i, u := range useCues {
-		if seen[i] {
+		if folded.flag(at + i) {
 			uses = append(uses, u.use)
 		}
 	}
@@ -327,10 +335,10 @@ var piCues = []struct {
 // findPI lists the kinds of personal information a message mentions.
 func findPI(folded *scanned) []string {
 	var kinds []string
-	seen := make([]bool, len(piCues))
-	piLits.groups(folded.s, seen)
+	// The scan noted which kinds' cues occur.
+	at := allLits().piFlag
 	for i, k := range piCues {
-		if seen[i] {
+		if folded.flag(at + i) {
 			kinds = append(kinds, k.kind)
 		}
 	}
@@ -381,5 +389,5 @@ var incidentCues = []string{
 
 // findIncident reports whether a message describes a breach that happened.
 func findIncident(folded *scanned) bool {
-	return incidentLits.any(folded.s)
+	return folded.flag(allLits().incidentFlag) // the scan noted whether one occurs
 }

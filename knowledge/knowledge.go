@@ -105,6 +105,12 @@ type KB struct {
 	// situations are questions labelled review or no-review.
 	situations []bot.Example
 	norm       map[string]string // normalised section texts, filled while loading
+	// cites holds each entry's citations rendered in English and in
+	// French (labels, titles, quotes), made once when the knowledge base
+	// is loaded: Answer, on every message, then copies them instead of
+	// building each label ("Annex A, Q" + q) and looking up each section
+	// again.
+	cites map[string]map[bot.Lang][]bot.Citation
 }
 
 // yaml shapes of the answer files.
@@ -204,6 +210,13 @@ func LoadFS(fsys fs.FS) (*KB, error) {
 	errs = append(errs, kb.loadSituations(fsys)...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("knowledge: %w", errors.Join(errs...))
+	}
+	kb.cites = make(map[string]map[bot.Lang][]bot.Citation, len(kb.entries))
+	for id, e := range kb.entries {
+		kb.cites[id] = map[bot.Lang][]bot.Citation{
+			bot.English: kb.citations(e, bot.English),
+			bot.French:  kb.citations(e, bot.French),
+		}
 	}
 	return kb, nil
 }
@@ -376,25 +389,39 @@ func (kb *KB) Answer(id string, lang bot.Lang, vars map[string]string) (bot.Answ
 		text += " " + note
 	}
 	a := bot.Answer{Entry: e.ID, Text: text, Review: e.Review, Category: e.Category,
-		Terms: kb.Terms(e.ID, lang), Note: note, Label: e.Label[lang]}
-	if len(e.Cites) > 0 {
-		// Room for every citation at once (appending grew it twice for
-		// most answers); an entry without citations keeps nil.
-		a.Citations = make([]bot.Citation, 0, len(e.Cites))
+		Terms: slices.Clone(e.Terms[lang]), Note: note, Label: e.Label[lang]}
+	if pre, ok := kb.cites[id][lang]; ok {
+		// The caller gets its own copy, as from citations.
+		if len(pre) > 0 {
+			a.Citations = append(make([]bot.Citation, 0, len(pre)), pre...)
+		}
+	} else {
+		a.Citations = kb.citations(e, lang)
 	}
+	return a, nil
+}
+
+// citations renders e's citations in lang; nil when it has none.
+func (kb *KB) citations(e *Entry, lang bot.Lang) []bot.Citation {
+	if len(e.Cites) == 0 {
+		return nil
+	}
+	// Room for every citation at once (appending grew it twice for most
+	// answers).
+	out := make([]bot.Citation, 0, len(e.Cites))
 	for _, c := range e.Cites {
 		ql := lang
 		if _, ok := c.Quotes[ql]; !ok {
 			ql = bot.English
 		}
-		a.Citations = append(a.Citations, bot.Citation{
+		out = append(out, bot.Citation{
 			Doc: c.Doc, Section: c.Section, Lang: ql,
 			Title: docs[c.Doc].Titles[lang],
 			Label: Label(c.Doc, c.Section, lang, kb),
 			Quote: c.Quotes[ql],
 		})
 	}
-	return a, nil
+	return out
 }
 
 func fillDefaults(text string, lang bot.Lang) string {
