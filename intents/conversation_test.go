@@ -268,3 +268,24 @@ func TestLearnedSituationFlags(t *testing.T) {
 		t.Errorf("a question labelled no-review was flagged: %v", u.Detectors)
 	}
 }
+
+// TestImpersonalBreachQuestion: a question about "a breach" that speaks of
+// no case of the asker's own is general and not flagged; the same question
+// about the breach, or from someone who had one, is.
+func TestImpersonalBreachQuestion(t *testing.T) {
+	nlu, err := intents.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]bool{
+		"Quel délai pour aviser les personnes touchées par une atteinte ?":        false,
+		"How long to notify the people affected by a breach?":                     false,
+		"Quel délai pour aviser les personnes touchées par l'atteinte de mardi ?": true,
+		"How long do we have to notify the people affected by the breach?":        true,
+	} {
+		u := nlu.Understand(q, bot.State{}, "")
+		if !strings.HasPrefix(u.Intent, "breach.") || u.Review != want {
+			t.Errorf("%q: %s, review %v; want a breach step, review %v", q, u.Intent, u.Review, want)
+		}
+	}
+}

@@ -56,18 +56,8 @@ type Classifier struct {
 	Threshold float64
 }
 
-// New compiles the embedded cue file.
-func New() (*Classifier, error) {
-	c, err := newCues()
-	if err != nil {
-		return nil, err
-	}
-	c.lex = newLexicon(c, nil)
-	return c, nil
-}
-
-// newCues is New without the lexicon, which NewWith builds once the
-// learned model is trained.
+// newCues compiles the embedded cue file, without the lexicon, which
+// NewWith builds once the learned model is trained.
 func newCues() (*Classifier, error) {
 	m, err := loadModel(intentsYAML)
 	if err != nil {

@@ -167,20 +167,3 @@ func (s *litSet) any(text string) bool {
 	}
 	return false
 }
-
-// groups marks in seen (one entry per group) the groups of which a literal
-// occurs in text.
-func (s *litSet) groups(text string, seen []bool) {
-	st := uint32(0)
-	for i := 0; i < len(text); i++ {
-		st = s.trans[st+uint32(s.class[text[i]])]
-		if st&hitFlag == 0 {
-			continue
-		}
-		st &^= hitFlag
-		k := st / s.width
-		for _, l := range s.ends[s.endFrom[k]:s.endFrom[k+1]] {
-			seen[s.group[l]] = true
-		}
-	}
-}

@@ -61,6 +61,8 @@ var (
 	// thisBreachRe speaks of one breach in particular, or of the people
 	// it touched: "the breach involves…", "la personne touchée par l'atteinte".
 	thisBreachRe = mustPhrases(` (the breach|this breach|our breach|the leak|this leak|the incident|this incident|la fuite|cette fuite|notre fuite|cette atteinte|l atteinte|notre atteinte|cet incident|l incident|caught up in|touchee par|touche par|touchees par|touches par|affected by it|the affected|les personnes touchees|les gens touches)( |$)`)
+	// indefiniteBreachRe speaks of a breach, any breach.
+	indefiniteBreachRe = mustPhrases(` (a breach|a privacy breach|any breach|an incident|a privacy incident|a leak|une atteinte|d une atteinte|toute atteinte|un incident|d un incident|une fuite|d une fuite)( |$)`)
 	// disclosedRe: information handed over, told or shown, in the past
 	// tense; with a question on a step of the breach guidance, the story
 	// of a particular breach ("the clerk handed a client's file to her
@@ -439,7 +441,10 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 	case !hypo && mixupRe.Match(f) && incidentThingRe.Match(f):
 		add(bot.CategoryBreach, mixupRe.Find(f)+" /"+incidentThingRe.Find(f))
 	}
-	if len(ds) == 0 && situationalBreach(u.Intent) && !hypo && !generalRe.Match(f) &&
+	// An impersonal question about "a breach" ("how long to notify the
+	// people affected by a breach?") asks in general, whoever it names.
+	impersonal := indefiniteBreachRe.Match(f) && !firstPersonRe.Match(f)
+	if len(ds) == 0 && situationalBreach(u.Intent) && !hypo && !generalRe.Match(f) && !impersonal &&
 		(firstPersonRe.Match(f) && particularRe.Match(f) || thisBreachRe.Match(f) || disclosedRe.Match(f)) {
 		add(bot.CategoryBreach, "a particular breach: "+strings.TrimSpace(particularRe.Find(f)+" "+disclosedRe.Find(f)))
 		u.Slots.Incident = true
