@@ -96,6 +96,11 @@ type Understanding struct {
 	// part of the guidance the situation described bears on most (the
 	// harm factor a breach story turns on). The answer stays Entry's.
 	Focus string
+	// General is set when the question asks what the guidance says about
+	// a use, naming no case of the asker's own ("is fraud detection a
+	// covered use?"): the entry's own review flag, meant for a situation,
+	// does not apply.
+	General bool
 }
 
 // Detection is one review detector's verdict: the situation needs a person.
@@ -557,7 +562,7 @@ func (e *Engine) handleTurn(ctx context.Context, m Message, checkSeen bool, t *t
 			}
 		}
 		switch {
-		case a.Review:
+		case a.Review && !u.General:
 			reply.NeedsReview, reply.Category = true, a.Category
 		case u.Review:
 			reply.NeedsReview, reply.Category = true, u.Category

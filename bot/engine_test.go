@@ -388,3 +388,28 @@ func TestBreachStoryLeadsWithItsFactor(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneralQuestionsUnflagged: a question on what the guidance covers,
+// naming no case of the asker's own, is answered from the entry without
+// a ticket; the same use as the asker's plan is flagged.
+func TestGeneralQuestionsUnflagged(t *testing.T) {
+	e, kb := wire(t, nil)
+	for i, c := range []struct {
+		q      string
+		review bool
+	}{
+		{"is fraud detection a covered use?", false},
+		{"La détection de fraude, est-ce une utilisation couverte?", false},
+		{"we want to use our Facebook account for fraud detection on benefit claims, is that covered?", true},
+	} {
+		key := bot.ConversationKey{Platform: "test", Channel: "c", User: "u", Thread: "g" + strconv.Itoa(i)}
+		r, err := e.Handle(t.Context(), bot.Message{Conversation: key, Text: c.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkReply(t, kb, c.q, r)
+		if r.Entry != "other-uses" || r.NeedsReview != c.review {
+			t.Errorf("%q: entry %q, review %v; want other-uses, review %v", c.q, r.Entry, r.NeedsReview, c.review)
+		}
+	}
+}

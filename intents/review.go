@@ -61,6 +61,8 @@ var (
 	// thisBreachRe speaks of one breach in particular, or of the people
 	// it touched: "the breach involves…", "la personne touchée par l'atteinte".
 	thisBreachRe = mustPhrases(` (the breach|this breach|our breach|the leak|this leak|the incident|this incident|la fuite|cette fuite|notre fuite|cette atteinte|l atteinte|notre atteinte|cet incident|l incident|caught up in|touchee par|touche par|touchees par|touches par|affected by it|the affected|les personnes touchees|les gens touches)( |$)`)
+	// coveredQRe asks whether something is covered, allowed or permitted.
+	coveredQRe = mustPhrases(` (covered|couvert|couverte|couverts|couvertes|allowed|permitted|permissible|permis|permise|autorise|autorisee|autorises|autorisees|acceptable|acceptables)( |$)`)
 	// indefiniteBreachRe speaks of a breach, any breach.
 	indefiniteBreachRe = mustPhrases(` (a breach|a privacy breach|any breach|an incident|a privacy incident|a leak|une atteinte|d une atteinte|toute atteinte|un incident|d un incident|une fuite|d une fuite)( |$)`)
 	// disclosedRe: information handed over, told or shown, in the past
@@ -206,6 +208,12 @@ func (c *Classifier) Situation(text string) (float64, bool) {
 // situationReview is the label of situations.yaml's questions that need a
 // coordinator.
 const situationReview = "review"
+
+// generalEntry lists the entries flagged for review whose subject people
+// also ask about in general: what uses are covered, what a secondary use
+// is. (Not information beyond the standard PIBs: "the form would ask for
+// a passport, is that covered?" tells of a form of the asker's own.)
+var generalEntry = map[string]bool{"other-uses": true, "secondary-use": true, "secondary-use-consistent": true}
 
 // categoryEntry is the entry that answers each review situation.
 var categoryEntry = map[string]string{
@@ -407,6 +415,14 @@ func (c *Classifier) detect(u bot.Understanding, a analysis, cands []Candidate, 
 	// SIN?" asks in general. (A breach must have happened: plans are no
 	// breach.)
 	musing := hypo && !proposalRe.Match(f)
+	// A question on what the guidance covers or allows, naming no case of
+	// the asker's own ("are investigations covered by the prescribed
+	// processes?"), asks about the guidance: like a musing, it is answered
+	// by its entry, without a flag.
+	if !firstPersonRe.Match(f) && coveredQRe.Match(f) && (generalEntry[u.Entry] || slices.ContainsFunc(u.Clarify, func(e string) bool { return generalEntry[e] })) {
+		musing = true
+		u.General = true
+	}
 	switch {
 	case a.slots.Incident:
 		add(bot.CategoryBreach, "incident described")
