@@ -324,6 +324,14 @@ var heldOutFloor = map[string]bars{
 	// wrong 0.040 → 0.038; French out of scope 0.961 → 0.965; French
 	// wrong 0.046 → 0.047, that question).
 	"blind48": {maxWrong: 0.07, maxMissed: 0.07, maxClarified: 0.10, minResolved: 0.88, minOOS: 0.90},
+	// blind50 (defence and public safety, transport, fisheries and
+	// agriculture field offices, census outreach, B.C. regional districts,
+	// ports and housing; 45 % French) was written in session 14 and scored
+	// once, blind, at d9aef64 (session 14's final answers): en wrong 0.08,
+	// missed 0.02, clarified 0.08, resolved 0.90, out of scope 1.00; fr
+	// wrong 0.04, missed 0.03, clarified 0.02, resolved 0.92, out of scope
+	// 0.90.
+	"blind50": {maxWrong: 0.09, maxMissed: 0.04, maxClarified: 0.09, minResolved: 0.89, minOOS: 0.89},
 }
 
 // TestHeldOutQuestions scores each set written after the split (each
